@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the Debian packages a memscope goal needs, only those missing.
+# usage: install-deps.sh build|test|bench
+set -eu
+build="gcc g++ make cmake pkg-config libunwind-dev libdw-dev libzstd-dev"
+test="$build valgrind python3 libc6-dbg binutils file"
+bench="$test heaptrack perl clang hyperfine time"
+case "${1:-build}" in
+build) want=$build ;;
+test) want=$test ;;
+bench) want=$bench ;;
+*) echo "usage: install-deps.sh build|test|bench" >&2; exit 2 ;;
+esac
+missing=
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "memscope: missing Debian packages:$missing; run as root, or: sudo apt-get install$missing" >&2
+	exit 1
+fi
+echo "memscope: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

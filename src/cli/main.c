@@ -1,0 +1,72 @@
+/* memscope's entry point: the command table and dispatch. Commands live in
+ * cmd_NAME.c; this file only finds them. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"run", cmd_run, "record every allocation of a program: run [OPTIONS] -- PROGRAM [ARGS...]"},
+	{"report", cmd_report, "explain a trace: summary, top call stacks, caller tree"},
+	{"help", cmd_help, "show help for memscope or one command"},
+	{"version", cmd_version, "print memscope's version"},
+};
+
+void ms_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("memscope: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int ms_cli_parse_uint(const char *opt, const char *val, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	if (!val || !*val || *val == '-') {
+		ms_cli_error("option '%s' needs a non-negative number", opt);
+		return -1;
+	}
+	errno = 0;
+	unsigned long long v = strtoull(val, &end, 10);
+	if (errno || *end || v > max) {
+		ms_cli_error("invalid value '%s' for option '%s' (a number from 0 to %llu)", val, opt, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+void ms_cli_list_commands(FILE *out)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		cmd_help(1, (char *[]){"help", NULL});
+		return 2;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "--help") || !strcmp(name, "-h"))
+		name = "help";
+	if (!strcmp(name, "--version"))
+		name = "version";
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return commands[i].fn(argc - 1, argv + 1);
+	ms_cli_error("unknown command '%s' (see 'memscope help')", name);
+	return 2;
+}
