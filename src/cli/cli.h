@@ -4,6 +4,7 @@
 #define MS_CLI_H
 
 #include <stdarg.h>
+#include <stdio.h>
 
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
@@ -17,6 +18,9 @@ extern const char cmd_report_usage[];
 
 /* Prints "memscope: " + message + newline on stderr. */
 void ms_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints the command table, one line per command. */
+void ms_cli_list_commands(FILE *out);
 
 /* Parses a non-negative integer option value; returns 0 or -1 with a message
  * naming the option printed. */

@@ -1,0 +1,476 @@
+/* `memscope run [OPTIONS] -- PROGRAM [ARGS...]`: starts PROGRAM with the
+ * recording runtime preloaded, passes its exit status (or death by signal)
+ * through, and summarizes the trace it wrote. The runtime does the recording;
+ * this file only prepares the environment and waits. */
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "report/summary.h"
+
+const char cmd_run_usage[] =
+	"usage: memscope run [OPTIONS] -- PROGRAM [ARGS...]\n"
+	"\n"
+	"Runs PROGRAM with memscope's runtime preloaded and records every heap\n"
+	"allocation (malloc family, C++ new/delete) with its call stack into a\n"
+	"trace file. PROGRAM's stdin, stdout, stderr and exit status are its own;\n"
+	"memscope's messages go to stderr, prefixed 'memscope:'. At exit a summary\n"
+	"is printed, with the trace's path and the command that explains it.\n"
+	"\n"
+	"options:\n"
+	"  -o, --output FILE  write the trace to FILE (default:\n"
+	"                     memscope.PROGRAM.PID.mst in the current directory)\n"
+	"  --depth N          record at most N frames per call stack (default 64,\n"
+	"                     1 to 1024)\n"
+	"  --no-follow        do not trace programs that PROGRAM executes\n"
+	"                     (by default they are traced too)\n"
+	"  -q, --quiet        do not print the summary at exit\n"
+	"  -h, --help         show this help\n"
+	"\n"
+	"Child processes: a forked child writes its own trace, named by appending\n"
+	"'.PID' to the trace's path; the blocks it inherited count as live in it.\n"
+	"When a process calls exec, the new program writes the process's trace\n"
+	"name and the trace of the image before the exec is kept with the suffix\n"
+	"'.pre-exec'.\n"
+	"\n"
+	"PROGRAM must be dynamically linked: a statically linked program cannot\n"
+	"load the runtime.\n"
+	"\n"
+	"example:\n"
+	"  memscope run -o app.mst -- ./app --input data.txt\n"
+	"  memscope report app.mst\n";
+
+struct run_opts {
+	const char *output;
+	unsigned long long depth;
+	bool follow;
+	bool quiet;
+	char **argv; /* PROGRAM [ARGS...] */
+};
+
+static int parse_run_args(int argc, char **argv, struct run_opts *o)
+{
+	o->depth = 64;
+	o->follow = true;
+	int i;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = NULL;
+		if (!strcmp(a, "--"))
+			break;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(cmd_run_usage, stdout);
+			return 1;
+		}
+		if (!strcmp(a, "--no-follow")) {
+			o->follow = false;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			o->quiet = true;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strncmp(a, "--output=", 9)) {
+			val = a[2] == 'o' && a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!val || !*val) {
+				ms_cli_error("option '%s' needs a file name", a);
+				return -1;
+			}
+			o->output = val;
+		} else if (!strcmp(a, "--depth") || !strncmp(a, "--depth=", 8)) {
+			val = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+			if (ms_cli_parse_uint("--depth", val, 1024, &o->depth) < 0)
+				return -1;
+			if (o->depth == 0) {
+				ms_cli_error("invalid value '0' for option '--depth' (a number from 1 to 1024)");
+				return -1;
+			}
+		} else if (a[0] == '-') {
+			ms_cli_error("unknown option '%s' for 'run' (see 'memscope help run')", a);
+			return -1;
+		} else {
+			ms_cli_error("missing '--' before the program '%s' (usage: memscope run [OPTIONS] -- PROGRAM [ARGS...])", a);
+			return -1;
+		}
+	}
+	if (i >= argc) {
+		ms_cli_error("missing '-- PROGRAM' (usage: memscope run [OPTIONS] -- PROGRAM [ARGS...])");
+		return -1;
+	}
+	if (i + 1 >= argc) {
+		ms_cli_error("missing the program after '--' (usage: memscope run [OPTIONS] -- PROGRAM [ARGS...])");
+		return -1;
+	}
+	o->argv = argv + i + 1;
+	return 0;
+}
+
+/* Finds PROGRAM as execvp would. Returns 0 with the path in out, or the exit
+ * status a shell would give (127 not found, 126 not executable). */
+static int resolve_program(const char *prog, char *out, size_t outlen)
+{
+	if (strchr(prog, '/')) {
+		if (snprintf(out, outlen, "%s", prog) >= (int)outlen)
+			return 127;
+		struct stat st;
+		if (stat(out, &st) < 0)
+			return 127;
+		if (S_ISDIR(st.st_mode) || access(out, X_OK) < 0)
+			return 126;
+		return 0;
+	}
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	int found_nonexec = 0;
+	for (const char *p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		int dlen = (int)(end - p);
+		if (snprintf(out, outlen, "%.*s%s%s", dlen, p, dlen ? "/" : "", prog) < (int)outlen) {
+			struct stat st;
+			if (stat(out, &st) == 0 && !S_ISDIR(st.st_mode)) {
+				if (access(out, X_OK) == 0)
+					return 0;
+				found_nonexec = 1;
+			}
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	return found_nonexec ? 126 : 127;
+}
+
+/* 1 if path is an ELF executable without a program interpreter (statically
+ * linked), 0 otherwise (dynamic ELF, script, or unreadable: let exec decide). */
+static int is_static_elf(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	Elf64_Ehdr eh;
+	int is_static = 0;
+	if (pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
+	    eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_phentsize == sizeof(Elf64_Phdr) && eh.e_phnum < 4096) {
+		is_static = 1;
+		for (unsigned i = 0; i < eh.e_phnum; i++) {
+			Elf64_Phdr ph;
+			if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) != (ssize_t)sizeof(ph)) {
+				is_static = 0;
+				break;
+			}
+			if (ph.p_type == PT_INTERP) {
+				is_static = 0;
+				break;
+			}
+		}
+	}
+	close(fd);
+	return is_static;
+}
+
+/* The runtime library: next to the memscope binary (build tree), then at the
+ * installed path relative to it, then at the configured install path. */
+static int find_runtime(char *out, size_t outlen)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			const char *rel[] = {"/libmemscope.so", "/../lib/memscope/libmemscope.so",
+			                     "/../lib64/memscope/libmemscope.so"};
+			for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+				char cand[PATH_MAX + 64];
+				snprintf(cand, sizeof(cand), "%s%s", exe, rel[i]);
+				if (access(cand, R_OK) == 0 && realpath(cand, out) && strlen(out) < outlen)
+					return 0;
+			}
+		}
+	}
+	if (access(MS_RUNTIME_INSTALLED, R_OK) == 0 && strlen(MS_RUNTIME_INSTALLED) < outlen) {
+		strcpy(out, MS_RUNTIME_INSTALLED);
+		return 0;
+	}
+	return -1;
+}
+
+/* Makes path absolute (the program may chdir) without requiring it to exist. */
+static int absolute_path(const char *path, char *out, size_t outlen)
+{
+	if (path[0] == '/')
+		return snprintf(out, outlen, "%s", path) < (int)outlen ? 0 : -1;
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -1;
+	return snprintf(out, outlen, "%s/%s", cwd, path) < (int)outlen ? 0 : -1;
+}
+
+/* Checks that the trace can be created where asked, before the program runs,
+ * so that a bad path fails fast instead of after a long run. */
+static int check_writable(const char *path)
+{
+	struct stat st;
+	bool existed = stat(path, &st) == 0;
+	if (existed && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	if (!existed)
+		unlink(path);
+	return 0;
+}
+
+static int check_dir_writable(const char *dir)
+{
+	if (access(dir, W_OK | X_OK) < 0)
+		return -1;
+	return 0;
+}
+
+static void set_env_or_die(const char *name, const char *value)
+{
+	if (setenv(name, value, 1) < 0) {
+		fprintf(stderr, "memscope: cannot set %s: %s\n", name, strerror(errno));
+		_exit(127);
+	}
+}
+
+/* In the child: the runtime's configuration (src/runtime/options.c reads
+ * these), then exec. Only returns by _exit. */
+static void exec_child(const struct run_opts *o, const char *prog, const char *runtime, const char *trace,
+                       int errfd)
+{
+	char buf[64];
+	const char *user_preload = getenv("LD_PRELOAD");
+	if (user_preload && *user_preload) {
+		set_env_or_die("MEMSCOPE_ORIG_LD_PRELOAD", user_preload);
+		size_t len = strlen(runtime) + strlen(user_preload) + 2;
+		char *both = malloc(len);
+		if (!both)
+			_exit(127);
+		snprintf(both, len, "%s:%s", runtime, user_preload);
+		set_env_or_die("LD_PRELOAD", both);
+	} else {
+		unsetenv("MEMSCOPE_ORIG_LD_PRELOAD");
+		set_env_or_die("LD_PRELOAD", runtime);
+	}
+	set_env_or_die("MEMSCOPE_OUTPUT", trace);
+	snprintf(buf, sizeof(buf), "%d", (int)getpid());
+	set_env_or_die("MEMSCOPE_ROOT_PID", buf);
+	snprintf(buf, sizeof(buf), "%llu", o->depth);
+	set_env_or_die("MEMSCOPE_DEPTH", buf);
+	set_env_or_die("MEMSCOPE_FOLLOW", o->follow ? "1" : "0");
+	execv(prog, o->argv);
+	/* The parent reports the failure: one line, and no summary. */
+	int err = errno;
+	if (write(errfd, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(err == ENOENT ? 127 : 126);
+}
+
+/* Reads the child's exec errno from the close-on-exec pipe: 0 when the exec
+ * succeeded (the pipe closed empty). */
+static int exec_error(int fd)
+{
+	int err = 0;
+	ssize_t n;
+	while ((n = read(fd, &err, sizeof(err))) < 0 && errno == EINTR)
+		;
+	close(fd);
+	return n == (ssize_t)sizeof(err) ? err : 0;
+}
+
+static volatile sig_atomic_t child_pid;
+
+static void forward_signal(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+}
+
+/* Lists the other traces of the run: forked children (TRACE.PID) and
+ * pre-exec images (TRACE.pre-exec). */
+static void print_other_traces(const char *trace)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", trace);
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : dir;
+	char basecopy[NAME_MAX + 1];
+	snprintf(basecopy, sizeof(basecopy), "%s", base);
+	if (slash)
+		*slash = 0;
+	DIR *d = opendir(slash ? (dir[0] ? dir : "/") : ".");
+	if (!d)
+		return;
+	size_t blen = strlen(basecopy);
+	unsigned count = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, basecopy, blen) || e->d_name[blen] != '.')
+			continue;
+		if (count++ == 0)
+			fprintf(stderr, "memscope: traces of child processes and exec'd images:\n");
+		fprintf(stderr, "memscope:   %s%s%s\n", slash ? dir : "", slash ? "/" : "", e->d_name);
+	}
+	closedir(d);
+}
+
+static void print_summary(const struct run_opts *o, const char *trace, int status)
+{
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "memscope: '%s' was killed by signal %d (%s)\n", o->argv[0], WTERMSIG(status),
+		        strsignal(WTERMSIG(status)));
+	if (access(trace, F_OK) < 0) {
+		ms_cli_error("no trace was written to '%s' (did the program start? a set-user-ID program "
+		             "ignores LD_PRELOAD)", trace);
+		return;
+	}
+	int rc = ms_report_run_summary(stderr, trace);
+	if (rc < 0)
+		ms_cli_error("cannot summarize trace '%s': %s", trace, strerror(-rc));
+	print_other_traces(trace);
+}
+
+/* Ends memscope the way the program ended: same exit status, or the same
+ * signal (without a core file of memscope's own). */
+static int pass_status_through(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		struct rlimit no_core = {0, 0};
+		setrlimit(RLIMIT_CORE, &no_core);
+		signal(sig, SIG_DFL);
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(sig);
+		return 128 + sig;
+	}
+	return 1;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = {0};
+	int rc = parse_run_args(argc, argv, &o);
+	if (rc)
+		return rc > 0 ? 0 : 2;
+
+	char prog[PATH_MAX];
+	rc = resolve_program(o.argv[0], prog, sizeof(prog));
+	if (rc == 127) {
+		ms_cli_error("cannot run '%s': no such program", o.argv[0]);
+		return 127;
+	}
+	if (rc == 126) {
+		ms_cli_error("cannot run '%s': not an executable file (permission denied)", o.argv[0]);
+		return 126;
+	}
+	if (is_static_elf(prog)) {
+		ms_cli_error("cannot record '%s': it is statically linked, so the runtime cannot be preloaded "
+		             "(build it dynamically linked)", o.argv[0]);
+		return 1;
+	}
+	char runtime[PATH_MAX];
+	if (find_runtime(runtime, sizeof(runtime)) < 0) {
+		ms_cli_error("cannot find the runtime 'libmemscope.so' next to memscope or in '%s' "
+		             "(reinstall memscope)", MS_RUNTIME_INSTALLED);
+		return 1;
+	}
+
+	/* The default name needs the child's pid, so only the directory is
+	 * checked now; an explicit -o is checked by creating it. */
+	char trace[PATH_MAX];
+	if (o.output) {
+		if (absolute_path(o.output, trace, sizeof(trace)) < 0 || check_writable(trace) < 0) {
+			ms_cli_error("cannot write trace '%s': %s", o.output, strerror(errno));
+			return 1;
+		}
+	} else if (check_dir_writable(".") < 0) {
+		ms_cli_error("cannot write a trace in the current directory: %s (use -o FILE)", strerror(errno));
+		return 1;
+	}
+
+	int errpipe[2];
+	if (pipe2(errpipe, O_CLOEXEC) < 0) {
+		ms_cli_error("cannot start '%s': %s", o.argv[0], strerror(errno));
+		return 1;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		ms_cli_error("cannot start '%s': %s", o.argv[0], strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		close(errpipe[0]);
+		if (!o.output) {
+			const char *base = strrchr(o.argv[0], '/');
+			char name[NAME_MAX + 64];
+			snprintf(name, sizeof(name), "memscope.%.200s.%d.mst", base ? base + 1 : o.argv[0], (int)getpid());
+			if (absolute_path(name, trace, sizeof(trace)) < 0) {
+				fprintf(stderr, "memscope: cannot write trace '%s': path too long\n", name);
+				_exit(127);
+			}
+		}
+		exec_child(&o, prog, runtime, trace, errpipe[1]);
+	}
+	close(errpipe[1]);
+	int err = exec_error(errpipe[0]);
+	if (err) {
+		waitpid(pid, NULL, 0);
+		ms_cli_error("cannot run '%s': %s", o.argv[0], strerror(err));
+		return err == ENOENT ? 127 : 126;
+	}
+	child_pid = pid;
+	if (!o.output) {
+		const char *base = strrchr(o.argv[0], '/');
+		char name[NAME_MAX + 64];
+		snprintf(name, sizeof(name), "memscope.%.200s.%d.mst", base ? base + 1 : o.argv[0], (int)pid);
+		absolute_path(name, trace, sizeof(trace));
+	}
+
+	/* Like a shell waiting for a foreground job: the terminal's ^C and ^\
+	 * go to the program, which decides; a kill aimed at memscope is passed
+	 * on to the program. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	struct sigaction sa = {.sa_handler = forward_signal};
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+
+	int status;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			ms_cli_error("cannot wait for '%s': %s", o.argv[0], strerror(errno));
+			return 1;
+		}
+	}
+	child_pid = 0;
+	if (!o.quiet)
+		print_summary(&o, trace, status);
+	return pass_status_through(status);
+}
