@@ -25,7 +25,8 @@
 #define RING 64
 #define NOINLINE __attribute__((noinline))
 
-static void *volatile sink;
+/* Per thread, so that two threads do not write one shared cache line. */
+static _Thread_local void *volatile sink;
 static volatile uint64_t checksum_sink;
 
 struct worker {
@@ -34,6 +35,7 @@ struct worker {
 	void *ring[RING];
 	uint64_t checksum;
 	pthread_t tid;
+	char pad[64]; /* no cache line shared between two workers' hot fields */
 };
 
 static inline uint64_t next_rand(uint64_t *s)
