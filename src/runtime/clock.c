@@ -1,0 +1,26 @@
+/* Trace clock selection (see clock.h). */
+#include "runtime/clock.h"
+
+#include "trace/format.h"
+
+#ifdef MS_HAVE_TSC
+#include <cpuid.h>
+#endif
+
+int ms_rt_clock_tsc;
+
+int ms_rt_clock_init(void)
+{
+#ifdef MS_HAVE_TSC
+	unsigned a, b, c, d;
+	/* Leaf 0x80000007 EDX bit 8: the TSC runs at a constant rate in all
+	 * ACPI P-, C- and T-states, so raw ticks convert linearly to time. */
+	if (__get_cpuid_max(0x80000000u, NULL) >= 0x80000007u && __get_cpuid(0x80000007u, &a, &b, &c, &d) &&
+	    (d & (1u << 8))) {
+		ms_rt_clock_tsc = 1;
+		return MS_CLOCK_TSC;
+	}
+#endif
+	ms_rt_clock_tsc = 0;
+	return MS_CLOCK_MONOTONIC_NS;
+}

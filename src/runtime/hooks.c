@@ -1,0 +1,629 @@
+/* Every interposed symbol of libmemscope.so, and nothing else exported. Each
+ * hook forwards to the real function (dlsym RTLD_NEXT) and to the recorder.
+ * Fast path: guard clear and state READY. Anything else (before init, nested
+ * calls from our own code or from a signal handler, no trace) goes to a
+ * noinline slow path. dlopen is deliberately not hooked: glibc's dlopen
+ * resolves $ORIGIN/RUNPATH and namespaces from its caller's address, which
+ * would become ours; rounds and the dlclose hook catch module changes. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/rt.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define INLINE static inline __attribute__((always_inline))
+#define RA() __builtin_return_address(0)
+
+extern char **environ;
+
+struct ms_rt_real ms_rt_real;
+
+static int (*real_dlclose)(void *);
+static int (*real_execve)(const char *, char *const[], char *const[]);
+static int (*real_execvpe)(const char *, char *const[], char *const[]);
+static int (*real_fexecve)(int, char *const[], char *const[]);
+static void (*real_exit)(int) __attribute__((noreturn));
+static void (*real__exit)(int) __attribute__((noreturn));
+static void (*real__Exit)(int) __attribute__((noreturn));
+static int (*real_setname)(pthread_t, const char *);
+static int (*real_prctl)(int, unsigned long, unsigned long, unsigned long, unsigned long);
+typedef int (*main_fn)(int, char **, char **);
+static int (*real_start_main)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *);
+
+/* Looks a symbol up with our own allocations passing through. */
+static void *next_sym(const char *name, void *where)
+{
+	struct ms_tls *tl = &ms_rt_tls;
+	uint8_t g = tl->guard, f = tl->foreign;
+	tl->guard = 1;
+	tl->foreign = 1;
+	void *p = dlsym(where, name);
+	tl->guard = g;
+	tl->foreign = f;
+	return p;
+}
+
+void ms_rt_resolve_real(void)
+{
+#define R(var, name) (*(void **)&(var) = next_sym(name, RTLD_NEXT))
+	R(ms_rt_real.calloc, "calloc");
+	R(ms_rt_real.malloc, "malloc");
+	R(ms_rt_real.free, "free");
+	R(ms_rt_real.realloc, "realloc");
+	R(ms_rt_real.posix_memalign, "posix_memalign");
+	R(ms_rt_real.aligned_alloc, "aligned_alloc");
+	R(ms_rt_real.memalign, "memalign");
+	R(ms_rt_real.valloc, "valloc");
+	R(ms_rt_real.pvalloc, "pvalloc");
+	R(real_dlclose, "dlclose");
+	R(real_execve, "execve");
+	R(real_execvpe, "execvpe");
+	R(real_fexecve, "fexecve");
+	R(real_exit, "exit");
+	R(real__exit, "_exit");
+	R(real__Exit, "_Exit");
+	R(real_setname, "pthread_setname_np");
+	R(real_prctl, "prctl");
+#undef R
+}
+
+/* ---- the malloc family ---- */
+
+enum kind { K_MALLOC, K_CALLOC, K_MEMALIGN, K_ALIGNED, K_VALLOC, K_PVALLOC, K_ALNEW };
+
+INLINE void *real_call(int k, size_t a, size_t b)
+{
+	switch (k) {
+	case K_MALLOC:
+		return ms_rt_real.malloc(a);
+	case K_CALLOC:
+		return ms_rt_real.calloc(a, b);
+	case K_MEMALIGN:
+		return ms_rt_real.memalign(a, b);
+	case K_ALIGNED:
+		return ms_rt_real.aligned_alloc(a, b);
+	case K_VALLOC:
+		return ms_rt_real.valloc(a);
+	case K_PVALLOC:
+		return ms_rt_real.pvalloc(a);
+	default: { /* aligned operator new: posix_memalign exists in every malloc */
+		void *p;
+		return ms_rt_real.posix_memalign(&p, a < sizeof(void *) ? sizeof(void *) : a, b) ? NULL : p;
+	}
+	}
+}
+
+/* Requested size, as memcheck counts it. */
+INLINE size_t req_size(int k, size_t a, size_t b)
+{
+	switch (k) {
+	case K_CALLOC:
+		return a * b;
+	case K_MEMALIGN:
+	case K_ALIGNED:
+	case K_ALNEW:
+		return b;
+	default:
+		return a;
+	}
+}
+
+static void *boot_call(int k, size_t a, size_t b)
+{
+	switch (k) {
+	case K_CALLOC:
+		return b && a > SIZE_MAX / b ? NULL : ms_rt_boot_alloc(a * b, 16);
+	case K_MEMALIGN:
+	case K_ALIGNED:
+	case K_ALNEW:
+		return ms_rt_boot_alloc(b, a);
+	case K_VALLOC:
+	case K_PVALLOC:
+		return ms_rt_boot_alloc(a, 4096);
+	default:
+		return ms_rt_boot_alloc(a, 16);
+	}
+}
+
+static void *real_or_boot(int k, size_t a, size_t b)
+{
+	return ms_rt_real.malloc && ms_rt_real.calloc && ms_rt_real.posix_memalign ? real_call(k, a, b)
+	                                                                             : boot_call(k, a, b);
+}
+
+static inline int ready(void) { return atomic_load_explicit(&ms_rt_state, memory_order_relaxed) == MS_ST_READY; }
+
+/* A nested call that is not ours comes from a signal handler: record it. */
+static inline struct ms_tstate *nested_target(struct ms_tls *tl)
+{
+	return !tl->foreign && tl->t && ready() ? tl->t : NULL;
+}
+
+static __attribute__((noinline)) void stack_only(struct ms_tstate *t, const struct ms_stackref *sr)
+{
+	/* the allocation failed but we claimed the stack: define it anyway */
+	ms_rt_rec_alloc_failed(t, sr);
+}
+
+INLINE void *alloc_rec(struct ms_tls *tl, int k, size_t a, size_t b, void *ra)
+{
+	tl->guard = 1;
+	struct ms_tstate *t = tl->t;
+	if (MS_UNLIKELY(!t) && !(t = ms_rt_thread_get())) {
+		tl->guard = 0;
+		return real_call(k, a, b);
+	}
+	struct ms_stackref sr;
+	ms_rt_stack_capture(t, ra, &sr);
+	void *p = real_call(k, a, b);
+	if (MS_LIKELY(p != NULL))
+		ms_rt_rec_alloc(t, p, req_size(k, a, b), &sr);
+	else if (sr.claim)
+		stack_only(t, &sr);
+	ms_rt_leave(t);
+	return p;
+}
+
+static __attribute__((noinline)) void *alloc_rec_any(int k, size_t a, size_t b, void *ra)
+{
+	return alloc_rec(&ms_rt_tls, k, a, b, ra);
+}
+
+static __attribute__((noinline)) void *alloc_slow(int k, size_t a, size_t b, void *ra)
+{
+	struct ms_tls *tl = &ms_rt_tls;
+	if (!tl->guard) {
+		if (ms_rt_init())
+			return alloc_rec_any(k, a, b, ra);
+		return real_or_boot(k, a, b);
+	}
+	void *p = real_or_boot(k, a, b);
+	struct ms_tstate *t;
+	if (p && (t = nested_target(tl)))
+		ms_rt_side_push(t, MS_SIDE_ALLOC, NULL, p, req_size(k, a, b));
+	return p;
+}
+
+/* Any state, any kind: used by operator new's retry loop and reallocs. */
+static __attribute__((noinline)) void *alloc_any(int k, size_t a, size_t b, void *ra)
+{
+	struct ms_tls *tl = &ms_rt_tls;
+	if (MS_UNLIKELY(tl->guard | !ready()))
+		return alloc_slow(k, a, b, ra);
+	return alloc_rec(tl, k, a, b, ra);
+}
+
+#define ALLOC_HOOK(k, a, b)                                                                                  \
+	do {                                                                                                 \
+		struct ms_tls *tl = &ms_rt_tls;                                                              \
+		if (MS_UNLIKELY(tl->guard | !ready()))                                                       \
+			return alloc_slow(k, a, b, RA());                                                    \
+		return alloc_rec(tl, k, a, b, RA());                                                         \
+	} while (0)
+
+EXPORT void *malloc(size_t n) { ALLOC_HOOK(K_MALLOC, n, 0); }
+EXPORT void *calloc(size_t n, size_t m) { ALLOC_HOOK(K_CALLOC, n, m); }
+EXPORT void *memalign(size_t al, size_t n) { ALLOC_HOOK(K_MEMALIGN, al, n); }
+EXPORT void *aligned_alloc(size_t al, size_t n) { ALLOC_HOOK(K_ALIGNED, al, n); }
+EXPORT void *valloc(size_t n) { ALLOC_HOOK(K_VALLOC, n, 0); }
+EXPORT void *pvalloc(size_t n) { ALLOC_HOOK(K_PVALLOC, n, 0); }
+
+EXPORT int posix_memalign(void **out, size_t al, size_t n)
+{
+	struct ms_tls *tl = &ms_rt_tls;
+	void *ra = RA();
+	if (MS_UNLIKELY(tl->guard | !ready())) {
+		if (tl->guard || !ms_rt_init()) {
+			if (!ms_rt_real.posix_memalign) {
+				void *p = ms_rt_boot_alloc(n, al);
+				return p ? (*out = p, 0) : ENOMEM;
+			}
+			int r = ms_rt_real.posix_memalign(out, al, n);
+			struct ms_tstate *t;
+			if (!r && tl->guard && (t = nested_target(tl)))
+				ms_rt_side_push(t, MS_SIDE_ALLOC, NULL, *out, n);
+			return r;
+		}
+	}
+	tl->guard = 1;
+	struct ms_tstate *t = tl->t;
+	if (MS_UNLIKELY(!t) && !(t = ms_rt_thread_get())) {
+		tl->guard = 0;
+		return ms_rt_real.posix_memalign(out, al, n);
+	}
+	struct ms_stackref sr;
+	ms_rt_stack_capture(t, ra, &sr);
+	int r = ms_rt_real.posix_memalign(out, al, n);
+	if (!r)
+		ms_rt_rec_alloc(t, *out, n, &sr);
+	else if (sr.claim)
+		stack_only(t, &sr);
+	ms_rt_leave(t);
+	return r;
+}
+
+INLINE void free_rec(struct ms_tls *tl, void *p)
+{
+	tl->guard = 1;
+	struct ms_tstate *t = tl->t;
+	if (MS_UNLIKELY(!t) && !(t = ms_rt_thread_get())) {
+		tl->guard = 0;
+		ms_rt_real.free(p);
+		return;
+	}
+	ms_rt_rec_free(t, p);
+	ms_rt_real.free(p);
+	ms_rt_leave(t);
+}
+
+static __attribute__((noinline)) void free_slow(void *p)
+{
+	struct ms_tls *tl = &ms_rt_tls;
+	if (ms_rt_is_boot(p))
+		return;
+	if (!tl->guard) {
+		if (ms_rt_init())
+			free_rec(tl, p);
+		else
+			ms_rt_real.free(p);
+		return;
+	}
+	struct ms_tstate *t = nested_target(tl);
+	if (t && ms_rt_side_push(t, MS_SIDE_FREE, p, NULL, 0))
+		return; /* the outer hook frees it after recording */
+	ms_rt_real.free(p);
+}
+
+INLINE void free_hook(void *p)
+{
+	if (MS_UNLIKELY(!p))
+		return;
+	struct ms_tls *tl = &ms_rt_tls;
+	if (MS_UNLIKELY(tl->guard | !ready()) || MS_UNLIKELY(ms_rt_is_boot(p))) {
+		free_slow(p);
+		return;
+	}
+	free_rec(tl, p);
+}
+
+EXPORT void free(void *p) { free_hook(p); }
+EXPORT void cfree(void *p) { free_hook(p); }
+
+/* realloc of a bootstrap block: a fresh block and a copy; the old one stays. */
+static void *boot_realloc(void *old, size_t n, void *ra)
+{
+	void *p = alloc_any(K_MALLOC, n ? n : 1, 0, ra);
+	if (p) {
+		size_t m = ms_rt_boot_size(old);
+		memcpy(p, old, m < n ? m : n);
+	}
+	return p;
+}
+
+static __attribute__((noinline)) void *realloc_rec(void *old, size_t n, void *ra)
+{
+	struct ms_tls *tl = &ms_rt_tls;
+	if (!old)
+		return alloc_rec(tl, K_MALLOC, n, 0, ra);
+	if (MS_UNLIKELY(ms_rt_is_boot(old)))
+		return boot_realloc(old, n, ra);
+	tl->guard = 1;
+	struct ms_tstate *t = tl->t;
+	if (MS_UNLIKELY(!t) && !(t = ms_rt_thread_get())) {
+		tl->guard = 0;
+		return ms_rt_real.realloc(old, n);
+	}
+	struct ms_stackref sr = {MS_STACK_UNKNOWN, NULL};
+	if (n)
+		ms_rt_stack_capture(t, ra, &sr);
+	void *p = ms_rt_rec_realloc(t, old, n, &sr);
+	if (!p && sr.claim)
+		stack_only(t, &sr);
+	ms_rt_leave(t);
+	return p;
+}
+
+static __attribute__((noinline)) void *realloc_slow(void *old, size_t n, void *ra)
+{
+	struct ms_tls *tl = &ms_rt_tls;
+	if (!tl->guard && ms_rt_init())
+		return realloc_rec(old, n, ra);
+	if (!old)
+		return alloc_slow(K_MALLOC, n, 0, ra);
+	if (ms_rt_is_boot(old)) {
+		void *p = alloc_slow(K_MALLOC, n ? n : 1, 0, ra);
+		if (p) {
+			size_t m = ms_rt_boot_size(old);
+			memcpy(p, old, m < n ? m : n);
+		}
+		return p;
+	}
+	void *p = ms_rt_real.realloc(old, n);
+	struct ms_tstate *t;
+	if (tl->guard && (t = nested_target(tl))) {
+		if (p)
+			ms_rt_side_push(t, MS_SIDE_REALLOC, old, p, n);
+		else if (!n)
+			ms_rt_side_push(t, MS_SIDE_FREED, old, NULL, 0);
+	}
+	return p;
+}
+
+EXPORT void *realloc(void *old, size_t n)
+{
+	struct ms_tls *tl = &ms_rt_tls;
+	if (MS_UNLIKELY(tl->guard | !ready()))
+		return realloc_slow(old, n, RA());
+	return realloc_rec(old, n, RA());
+}
+
+EXPORT void *reallocarray(void *old, size_t n, size_t m)
+{
+	if (m && n > SIZE_MAX / m) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	struct ms_tls *tl = &ms_rt_tls;
+	if (MS_UNLIKELY(tl->guard | !ready()))
+		return realloc_slow(old, n * m, RA());
+	return realloc_rec(old, n * m, RA());
+}
+
+/* ---- C++ operator new / delete ---- */
+
+/* Allocation failed in a throwing new: run the new_handler loop like
+ * libstdc++ does (user code, recorded normally), and when there is no
+ * handler let libstdc++'s own operator new throw bad_alloc. No guard is held
+ * here, so an exception crossing these frames leaves no state behind. */
+static __attribute__((noinline)) void *new_fail(size_t n, size_t al, void *ra)
+{
+	typedef void (*handler_fn)(void);
+	static handler_fn (*get_handler)(void);
+	if (!get_handler)
+		*(void **)&get_handler = next_sym("_ZSt15get_new_handlerv", RTLD_DEFAULT);
+	for (;;) {
+		handler_fn h = get_handler ? get_handler() : NULL;
+		if (!h)
+			break;
+		h();
+		void *p = al ? alloc_any(K_ALNEW, al, n, ra) : alloc_any(K_MALLOC, n, 0, ra);
+		if (p)
+			return p;
+	}
+	if (al) {
+		void *(*op)(size_t, size_t) = NULL;
+		*(void **)&op = next_sym("_ZnwmSt11align_val_t", RTLD_NEXT);
+		return op ? op(n, al) : NULL;
+	}
+	void *(*op)(size_t) = NULL;
+	*(void **)&op = next_sym("_Znwm", RTLD_NEXT);
+	return op ? op(n) : NULL;
+}
+
+#define NEW_HOOK(k, a, b, al, n)                                                                             \
+	do {                                                                                                 \
+		void *ra = RA();                                                                             \
+		struct ms_tls *tl = &ms_rt_tls;                                                              \
+		void *p = MS_UNLIKELY(tl->guard | !ready()) ? alloc_slow(k, a, b, ra) : alloc_rec(tl, k, a, b, ra); \
+		return MS_LIKELY(p != NULL) ? p : new_fail(n, al, ra);                                       \
+	} while (0)
+
+EXPORT void *_Znwm(size_t n) { NEW_HOOK(K_MALLOC, n, 0, 0, n); }
+EXPORT void *_Znam(size_t n) { NEW_HOOK(K_MALLOC, n, 0, 0, n); }
+EXPORT void *_ZnwmSt11align_val_t(size_t n, size_t al) { NEW_HOOK(K_ALNEW, al, n, al, n); }
+EXPORT void *_ZnamSt11align_val_t(size_t n, size_t al) { NEW_HOOK(K_ALNEW, al, n, al, n); }
+EXPORT void *_ZnwmRKSt9nothrow_t(size_t n, const void *nt) { ALLOC_HOOK(K_MALLOC, n, 0); }
+EXPORT void *_ZnamRKSt9nothrow_t(size_t n, const void *nt) { ALLOC_HOOK(K_MALLOC, n, 0); }
+EXPORT void *_ZnwmSt11align_val_tRKSt9nothrow_t(size_t n, size_t al, const void *nt) { ALLOC_HOOK(K_ALNEW, al, n); }
+EXPORT void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t n, size_t al, const void *nt) { ALLOC_HOOK(K_ALNEW, al, n); }
+
+EXPORT void _ZdlPv(void *p) { free_hook(p); }
+EXPORT void _ZdaPv(void *p) { free_hook(p); }
+EXPORT void _ZdlPvm(void *p, size_t n) { free_hook(p); }
+EXPORT void _ZdaPvm(void *p, size_t n) { free_hook(p); }
+EXPORT void _ZdlPvRKSt9nothrow_t(void *p, const void *nt) { free_hook(p); }
+EXPORT void _ZdaPvRKSt9nothrow_t(void *p, const void *nt) { free_hook(p); }
+EXPORT void _ZdlPvSt11align_val_t(void *p, size_t al) { free_hook(p); }
+EXPORT void _ZdaPvSt11align_val_t(void *p, size_t al) { free_hook(p); }
+EXPORT void _ZdlPvmSt11align_val_t(void *p, size_t n, size_t al) { free_hook(p); }
+EXPORT void _ZdaPvmSt11align_val_t(void *p, size_t n, size_t al) { free_hook(p); }
+EXPORT void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *p, size_t al, const void *nt) { free_hook(p); }
+EXPORT void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *p, size_t al, const void *nt) { free_hook(p); }
+
+/* ---- modules, threads ---- */
+
+EXPORT int dlclose(void *h)
+{
+	if (!real_dlclose)
+		*(void **)&real_dlclose = next_sym("dlclose", RTLD_NEXT);
+	struct ms_tls *tl = &ms_rt_tls;
+	int rec = ready() && !tl->guard;
+	if (rec) { /* a module loaded since the last round gets its LOAD before it goes */
+		tl->guard = tl->foreign = 1;
+		ms_rt_modules_sync(0);
+		tl->guard = tl->foreign = 0;
+	}
+	int r = real_dlclose(h);
+	if (rec && ready()) {
+		int e = errno;
+		tl->guard = tl->foreign = 1;
+		ms_rt_modules_sync(0);
+		tl->guard = tl->foreign = 0;
+		errno = e;
+	}
+	return r;
+}
+
+static void renamed(uint64_t self, const char *name)
+{
+	struct ms_tls *tl = &ms_rt_tls;
+	if (!ready() || tl->guard)
+		return;
+	int e = errno;
+	tl->guard = 1;
+	ms_rt_thread_renamed(self, name);
+	tl->guard = 0;
+	errno = e;
+}
+
+EXPORT int pthread_setname_np(pthread_t th, const char *name)
+{
+	if (!real_setname)
+		*(void **)&real_setname = next_sym("pthread_setname_np", RTLD_NEXT);
+	int r = real_setname(th, name);
+	if (!r)
+		renamed((uint64_t)th, name);
+	return r;
+}
+
+EXPORT int prctl(int option, ...)
+{
+	va_list ap;
+	va_start(ap, option);
+	unsigned long a2 = va_arg(ap, unsigned long), a3 = va_arg(ap, unsigned long);
+	unsigned long a4 = va_arg(ap, unsigned long), a5 = va_arg(ap, unsigned long);
+	va_end(ap);
+	if (!real_prctl)
+		*(void **)&real_prctl = next_sym("prctl", RTLD_NEXT);
+	int r = real_prctl(option, a2, a3, a4, a5);
+	if (!r && option == PR_SET_NAME)
+		renamed((uint64_t)pthread_self(), (const char *)a2);
+	return r;
+}
+
+/* ---- exit ---- */
+
+static main_fn user_main;
+
+static int main_wrapper(int argc, char **argv, char **envp)
+{
+	int r = user_main(argc, argv, envp);
+	ms_rt_exit_status(r);
+	return r;
+}
+
+EXPORT int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
+                             void (*rtld_fini)(void), void *stack_end)
+{
+	if (!real_start_main)
+		*(void **)&real_start_main = next_sym("__libc_start_main", RTLD_NEXT);
+	user_main = main;
+	return real_start_main(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
+EXPORT void exit(int status)
+{
+	ms_rt_exit_status(status);
+	if (!real_exit)
+		*(void **)&real_exit = next_sym("exit", RTLD_NEXT);
+	real_exit(status);
+}
+
+EXPORT void _exit(int status)
+{
+	ms_rt_on__exit(status);
+	if (!real__exit)
+		*(void **)&real__exit = next_sym("_exit", RTLD_NEXT);
+	real__exit(status);
+}
+
+EXPORT void _Exit(int status)
+{
+	ms_rt_on__exit(status);
+	if (!real__Exit)
+		*(void **)&real__Exit = next_sym("_Exit", RTLD_NEXT);
+	real__Exit(status);
+}
+
+/* ---- exec ---- */
+
+static int do_execve(const char *path, char *const argv[], char *const envp[])
+{
+	if (!real_execve)
+		*(void **)&real_execve = next_sym("execve", RTLD_NEXT);
+	int prep;
+	char **env = ms_rt_exec_prepare(path, envp, &prep);
+	int r = real_execve(path, argv, env ? env : envp);
+	ms_rt_exec_failed(env, prep);
+	return r;
+}
+
+static int do_execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	if (!real_execvpe)
+		*(void **)&real_execvpe = next_sym("execvpe", RTLD_NEXT);
+	int prep;
+	char **env = ms_rt_exec_prepare(file, envp, &prep);
+	int r = real_execvpe(file, argv, env ? env : envp);
+	ms_rt_exec_failed(env, prep);
+	return r;
+}
+
+EXPORT int execve(const char *path, char *const argv[], char *const envp[]) { return do_execve(path, argv, envp); }
+EXPORT int execv(const char *path, char *const argv[]) { return do_execve(path, argv, environ); }
+EXPORT int execvpe(const char *f, char *const argv[], char *const envp[]) { return do_execvpe(f, argv, envp); }
+EXPORT int execvp(const char *f, char *const argv[]) { return do_execvpe(f, argv, environ); }
+
+EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	if (!real_fexecve)
+		*(void **)&real_fexecve = next_sym("fexecve", RTLD_NEXT);
+	char name[32] = "/proc/self/fd/";
+	char *p = name + 14;
+	unsigned v = (unsigned)fd, n = 0;
+	char tmp[12];
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		*p++ = tmp[--n];
+	*p = 0;
+	int prep;
+	char **env = ms_rt_exec_prepare(name, envp, &prep);
+	int r = real_fexecve(fd, argv, env ? env : envp);
+	ms_rt_exec_failed(env, prep);
+	return r;
+}
+
+/* execl*: collect the variadic arguments into an argv on our stack. */
+#define COLLECT_ARGV(last, argv)                                                                             \
+	size_t argc_ = 1;                                                                                    \
+	va_list ap;                                                                                          \
+	va_start(ap, last);                                                                                  \
+	while (va_arg(ap, const char *))                                                                     \
+		argc_++;                                                                                     \
+	va_end(ap);                                                                                          \
+	const char *argv[argc_ + 1];                                                                         \
+	argv[0] = last;                                                                                      \
+	va_start(ap, last);                                                                                  \
+	for (size_t i_ = 1; i_ <= argc_; i_++)                                                               \
+		argv[i_] = va_arg(ap, const char *);
+
+EXPORT int execl(const char *path, const char *arg, ...)
+{
+	COLLECT_ARGV(arg, argv);
+	va_end(ap);
+	return do_execve(path, (char *const *)argv, environ);
+}
+
+EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	COLLECT_ARGV(arg, argv);
+	va_end(ap);
+	return do_execvpe(file, (char *const *)argv, environ);
+}
+
+EXPORT int execle(const char *path, const char *arg, ...)
+{
+	COLLECT_ARGV(arg, argv);
+	char *const *envp = va_arg(ap, char *const *);
+	va_end(ap);
+	return do_execve(path, (char *const *)argv, envp);
+}

@@ -1,0 +1,133 @@
+/* Live blocks: address -> size, stack id, allocating thread. 256 shards,
+ * each an open-addressing table (linear probing, backward-shift deletion, no
+ * tombstones) behind its own spinlock, so two threads rarely meet. Address 0
+ * marks an empty slot (malloc never returns it). */
+#include <string.h>
+
+#include "runtime/arena.h"
+#include "runtime/rt.h"
+
+#define NSHARD 256
+#define INIT_CAP 256
+
+struct shard {
+	ms_spin lock;
+	uint32_t mask;
+	uint32_t count;
+	struct ms_live *slots;
+} __attribute__((aligned(64)));
+
+static struct shard shards[NSHARD];
+
+int ms_livetab_init(void) { return 0; }
+
+static inline uint64_t mix(uint64_t a)
+{
+	a *= 0x9E3779B97F4A7C15ull;
+	return a ^ (a >> 29);
+}
+
+static inline struct shard *shard_of(uint64_t h) { return &shards[h >> 56]; }
+
+static void put(struct ms_live *slots, uint32_t mask, const struct ms_live *e)
+{
+	uint32_t i = (uint32_t)mix(e->addr) & mask;
+	while (slots[i].addr && slots[i].addr != e->addr)
+		i = (i + 1) & mask;
+	slots[i] = *e;
+}
+
+static int grow(struct shard *s)
+{
+	uint32_t cap = s->slots ? (s->mask + 1) * 2 : INIT_CAP;
+	struct ms_live *n = ms_rt_alloc((size_t)cap * sizeof *n);
+	if (!n)
+		return -1;
+	if (s->slots) {
+		for (uint32_t i = 0; i <= s->mask; i++)
+			if (s->slots[i].addr)
+				put(n, cap - 1, &s->slots[i]);
+		ms_rt_free(s->slots);
+	}
+	s->slots = n;
+	s->mask = cap - 1;
+	return 0;
+}
+
+void ms_livetab_insert(uint64_t addr, uint64_t size, uint32_t stack, uint32_t tid)
+{
+	uint64_t h = mix(addr);
+	struct shard *s = shard_of(h);
+	struct ms_live e = {addr, size, stack, tid};
+	ms_spin_lock(&s->lock);
+	if (MS_UNLIKELY(!s->slots || (s->count + 1) * 4 > (s->mask + 1) * 3) && grow(s)) {
+		ms_spin_unlock(&s->lock);
+		return;
+	}
+	uint32_t i = (uint32_t)h & s->mask;
+	while (s->slots[i].addr && s->slots[i].addr != addr)
+		i = (i + 1) & s->mask;
+	if (!s->slots[i].addr)
+		s->count++;
+	s->slots[i] = e;
+	ms_spin_unlock(&s->lock);
+}
+
+int ms_livetab_remove(uint64_t addr, struct ms_live *out)
+{
+	uint64_t h = mix(addr);
+	struct shard *s = shard_of(h);
+	ms_spin_lock(&s->lock);
+	if (MS_UNLIKELY(!s->slots)) {
+		ms_spin_unlock(&s->lock);
+		return 0;
+	}
+	uint32_t mask = s->mask, i = (uint32_t)h & mask;
+	struct ms_live *sl = s->slots;
+	while (sl[i].addr != addr) {
+		if (!sl[i].addr) {
+			ms_spin_unlock(&s->lock);
+			return 0;
+		}
+		i = (i + 1) & mask;
+	}
+	if (out)
+		*out = sl[i];
+	/* backward-shift: pull later entries of the probe run into the hole */
+	uint32_t hole = i;
+	for (uint32_t j = (i + 1) & mask; sl[j].addr; j = (j + 1) & mask) {
+		uint32_t home = (uint32_t)mix(sl[j].addr) & mask;
+		if (((j - home) & mask) >= ((j - hole) & mask)) {
+			sl[hole] = sl[j];
+			hole = j;
+		}
+	}
+	sl[hole].addr = 0;
+	s->count--;
+	ms_spin_unlock(&s->lock);
+	return 1;
+}
+
+void ms_livetab_foreach(void (*fn)(const struct ms_live *, void *), void *ctx)
+{
+	for (unsigned k = 0; k < NSHARD; k++) {
+		struct shard *s = &shards[k];
+		if (!s->slots)
+			continue;
+		for (uint32_t i = 0; i <= s->mask; i++)
+			if (s->slots[i].addr)
+				fn(&s->slots[i], ctx);
+	}
+}
+
+void ms_livetab_lock_all(void)
+{
+	for (unsigned k = 0; k < NSHARD; k++)
+		ms_spin_lock(&shards[k].lock);
+}
+
+void ms_livetab_unlock_all(void)
+{
+	for (unsigned k = 0; k < NSHARD; k++)
+		ms_spin_unlock(&shards[k].lock);
+}

@@ -1,0 +1,442 @@
+/* Per-thread recording: thread registration, event buffers, the buffer pool,
+ * and the record functions the hooks call. A thread's buffer is touched only
+ * under its own spinlock (owner, writer, renamers): every timestamp is taken
+ * with that lock held and the event appended before it is released, which is
+ * what makes the writer's ROUND watermarks true. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/arena.h"
+#include "runtime/clock.h"
+#include "runtime/rt.h"
+#include "runtime/sys.h"
+
+__thread struct ms_tls ms_rt_tls __attribute__((tls_model("initial-exec")));
+
+ms_spin ms_rt_threads_lock = MS_SPIN_INIT;
+struct ms_tstate *ms_rt_threads;
+
+static pthread_key_t thread_key;
+static ms_spin pool_lock = MS_SPIN_INIT;
+static struct ms_buf *pool;
+static unsigned pool_count;
+#define POOL_KEEP 64
+#define NAME_MAX_LEN 64
+
+/* ---- buffer pool ---- */
+
+struct ms_buf *ms_rt_buf_get(void)
+{
+	ms_spin_lock(&pool_lock);
+	struct ms_buf *b = pool;
+	if (b) {
+		pool = b->next;
+		pool_count--;
+	}
+	ms_spin_unlock(&pool_lock);
+	if (!b)
+		b = ms_rt_map(sizeof *b);
+	if (b) {
+		b->next = NULL;
+		b->len = 0;
+	}
+	return b;
+}
+
+void ms_rt_buf_put_list(struct ms_buf *b)
+{
+	while (b) {
+		struct ms_buf *next = b->next;
+		ms_spin_lock(&pool_lock);
+		int keep = pool_count < POOL_KEEP;
+		if (keep) {
+			b->next = pool;
+			pool = b;
+			pool_count++;
+		}
+		ms_spin_unlock(&pool_lock);
+		if (!keep)
+			ms_rt_unmap(b, sizeof *b);
+		b = next;
+	}
+}
+
+void ms_rt_pool_lock(void) { ms_spin_lock(&pool_lock); }
+void ms_rt_pool_unlock(void) { ms_spin_unlock(&pool_lock); }
+
+/* ---- buffers of one thread (lock held) ---- */
+
+static size_t reserve_bytes(void)
+{
+	return MS_ENC_CHUNK_MAX + ms_enc_stack_max(ms_rt_opt.depth) + MS_ENC_REALLOC_MAX +
+	       ms_enc_string_max(NAME_MAX_LEN) + 16;
+}
+
+static void install(struct ms_tstate *t, struct ms_buf *b)
+{
+	t->cur = b;
+	t->start = t->p = b->data;
+	t->end = b->data + MS_BUF_SIZE - reserve_bytes();
+}
+
+/* The current buffer is full: queue it for the writer, start a new one.
+ * Returns the new write position. Events are dropped once the trace ended. */
+static __attribute__((noinline)) uint8_t *rotate(struct ms_tstate *t)
+{
+	struct ms_buf *nb;
+	if (atomic_load_explicit(&ms_rt_ended, memory_order_relaxed) || !(nb = ms_rt_buf_get())) {
+		t->p = t->start;
+		return t->p;
+	}
+	t->cur->len = (uint32_t)(t->p - t->start);
+	t->cur->next = NULL;
+	*t->full_tail = t->cur;
+	t->full_tail = &t->cur->next;
+	install(t, nb);
+	ms_rt_writer_wake();
+	return t->p;
+}
+
+/* Room for one record group, and the CHUNK header if the buffer is empty. */
+static inline uint8_t *begin(struct ms_tstate *t, uint64_t ts)
+{
+	uint8_t *w = t->p;
+	if (MS_UNLIKELY(w > t->end))
+		w = rotate(t);
+	if (MS_UNLIKELY(w == t->start))
+		w = ms_enc_chunk(w, &t->enc, t->tid, ts);
+	return w;
+}
+
+void ms_rt_thread_take(struct ms_tstate *t, struct ms_buf ***tail)
+{
+	if (t->p != t->start) {
+		struct ms_buf *nb = ms_rt_buf_get();
+		if (nb) {
+			t->cur->len = (uint32_t)(t->p - t->start);
+			t->cur->next = NULL;
+			*t->full_tail = t->cur;
+			t->full_tail = &t->cur->next;
+			install(t, nb);
+		}
+	}
+	if (t->full) {
+		**tail = t->full;
+		*tail = t->full_tail;
+		t->full = NULL;
+		t->full_tail = &t->full;
+	}
+}
+
+/* ---- threads ---- */
+
+static void thread_name_record(struct ms_tstate *t, const char *name, size_t len)
+{
+	if (len > NAME_MAX_LEN)
+		len = NAME_MAX_LEN;
+	ms_spin_lock(&t->lock);
+	uint64_t ts = ms_rt_now();
+	uint8_t *w = begin(t, ts);
+	t->p = ms_enc_thread(w, &t->enc, ts, name, len);
+	ms_spin_unlock(&t->lock);
+}
+
+static void key_destructor(void *arg)
+{
+	struct ms_tls *tl = &ms_rt_tls;
+	struct ms_tstate *t = arg;
+	if (!t || tl->t != t)
+		return;
+	uint8_t g = tl->guard;
+	tl->guard = 1;
+	ms_spin_lock(&t->lock);
+	uint64_t ts = ms_rt_now();
+	uint8_t *w = begin(t, ts);
+	t->p = ms_enc_thread_exit(w, &t->enc, ts);
+	ms_spin_unlock(&t->lock);
+	if (atomic_load(&t->nside))
+		ms_rt_side_flush(t);
+	tl->t = NULL;
+	tl->exited = 1;
+	/* last touch: from here the writer may free t */
+	atomic_store_explicit(&t->exited, 1, memory_order_release);
+	tl->guard = g;
+}
+
+void ms_rt_thread_key_init(void) { pthread_key_create(&thread_key, key_destructor); }
+
+struct ms_tstate *ms_rt_thread_get(void)
+{
+	struct ms_tls *tl = &ms_rt_tls;
+	if (tl->t)
+		return tl->t;
+	size_t size = sizeof(struct ms_tstate) + (ms_rt_opt.depth + MS_UNWIND_SLACK) * sizeof(uintptr_t);
+	struct ms_tstate *t = ms_rt_alloc(size);
+	if (!t)
+		return NULL;
+	struct ms_buf *b = ms_rt_buf_get();
+	if (!b) {
+		ms_rt_free(t);
+		return NULL;
+	}
+	install(t, b);
+	t->full_tail = &t->full;
+	t->tid = (uint32_t)ms_rt_gettid();
+	t->self = (uint64_t)pthread_self();
+	t->late = tl->exited;
+	if (!t->late) {
+		uint8_t f = tl->foreign;
+		tl->foreign = 1; /* pthread_setspecific may calloc a key block */
+		pthread_setspecific(thread_key, t);
+		tl->foreign = f;
+	}
+	ms_spin_lock(&ms_rt_threads_lock);
+	t->next_thread = ms_rt_threads;
+	if (ms_rt_threads)
+		ms_rt_threads->prev_thread = t;
+	ms_rt_threads = t;
+	ms_spin_unlock(&ms_rt_threads_lock);
+	tl->t = t;
+
+	char path[64], name[NAME_MAX_LEN + 2];
+	char *p = ms_rt_stpcpy(path, "/proc/self/task/", sizeof path);
+	p = ms_rt_fmt_u64(p, t->tid);
+	ms_rt_stpcpy(p, "/comm", 8);
+	ssize_t n = ms_rt_read_file(path, name, sizeof name);
+	if (n < 0)
+		n = 0;
+	while (n > 0 && name[n - 1] == '\n')
+		n--;
+	thread_name_record(t, name, (size_t)n);
+	return t;
+}
+
+void ms_rt_thread_renamed(uint64_t self, const char *name)
+{
+	size_t len = strnlen(name, 15); /* the kernel keeps 15 characters */
+	if (self == (uint64_t)pthread_self()) {
+		struct ms_tstate *t = ms_rt_thread_get();
+		if (t)
+			thread_name_record(t, name, len);
+		return;
+	}
+	ms_spin_lock(&ms_rt_threads_lock);
+	for (struct ms_tstate *t = ms_rt_threads; t; t = t->next_thread)
+		if (t->self == self && !t->exited) {
+			thread_name_record(t, name, len);
+			break;
+		}
+	ms_spin_unlock(&ms_rt_threads_lock);
+}
+
+void ms_rt_thread_free(struct ms_tstate *t)
+{
+	ms_rt_buf_put_list(t->full);
+	ms_rt_buf_put_list(t->cur);
+	ms_rt_free(t);
+}
+
+/* ---- events ---- */
+
+void ms_rt_stack_capture(struct ms_tstate *t, void *ra, struct ms_stackref *sr)
+{
+	uint32_t n = ms_rt_unwind(t->ips, ms_rt_opt.depth, ra);
+	sr->claim = NULL;
+	sr->id = n ? ms_stacktab_lookup(t->ips, n, &sr->claim, &t->bump) : MS_STACK_UNKNOWN;
+}
+
+static inline uint8_t *put_stack(uint8_t *w, const struct ms_stackref *sr)
+{
+	if (MS_UNLIKELY(sr->claim != NULL))
+		w = ms_enc_stack(w, sr->id, sr->claim->ips, sr->claim->n);
+	return w;
+}
+
+void ms_rt_rec_alloc(struct ms_tstate *t, void *p, size_t size, const struct ms_stackref *sr)
+{
+	ms_spin_lock(&t->lock);
+	uint64_t ts = ms_rt_now();
+	uint8_t *w = put_stack(begin(t, ts), sr);
+	t->p = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)p, size, sr->id);
+	ms_livetab_insert((uintptr_t)p, size, sr->id, t->tid);
+	ms_spin_unlock(&t->lock);
+}
+
+void ms_rt_rec_alloc_failed(struct ms_tstate *t, const struct ms_stackref *sr)
+{
+	ms_spin_lock(&t->lock);
+	t->p = put_stack(begin(t, ms_rt_now()), sr);
+	ms_spin_unlock(&t->lock);
+}
+
+void ms_rt_rec_free(struct ms_tstate *t, void *p)
+{
+	ms_spin_lock(&t->lock);
+	if (ms_livetab_remove((uintptr_t)p, NULL)) {
+		uint64_t ts = ms_rt_now();
+		uint8_t *w = begin(t, ts);
+		t->p = ms_enc_free(w, &t->enc, ts, (uintptr_t)p);
+	}
+	ms_spin_unlock(&t->lock);
+}
+
+void *ms_rt_rec_realloc(struct ms_tstate *t, void *old, size_t size, const struct ms_stackref *sr)
+{
+	ms_spin_lock(&t->lock);
+	uint64_t ts0 = ms_rt_now();
+	void *p = ms_rt_real.realloc(old, size);
+	if (!p) {
+		/* glibc's realloc(p, 0) frees p and returns NULL; any other NULL is
+		 * a failure that left p alone. */
+		if (size == 0 && ms_livetab_remove((uintptr_t)old, NULL)) {
+			uint8_t *w = begin(t, ts0);
+			t->p = ms_enc_free(w, &t->enc, ts0, (uintptr_t)old);
+		}
+		ms_spin_unlock(&t->lock);
+		return p;
+	}
+	uint64_t ts1 = ms_rt_now();
+	uint8_t *w = put_stack(begin(t, ts0), sr);
+	if (ms_livetab_remove((uintptr_t)old, NULL))
+		w = ms_enc_realloc(w, &t->enc, ts0, ts1, (uintptr_t)old, (uintptr_t)p, size, sr->id);
+	else
+		w = ms_enc_alloc(w, &t->enc, ts1, (uintptr_t)p, size, sr->id);
+	t->p = w;
+	ms_livetab_insert((uintptr_t)p, size, sr->id, t->tid);
+	ms_spin_unlock(&t->lock);
+	return p;
+}
+
+/* ---- signal handlers nested in a hook ---- */
+
+int ms_rt_side_push(struct ms_tstate *t, int kind, void *a, void *b, size_t size)
+{
+	/* reserve first: a handler nested in this handler takes the next slot */
+	int i = atomic_fetch_add(&t->nside, 1);
+	if (i >= MS_SIDE_CAP)
+		return 0;
+	t->side[i].kind = (uint8_t)kind;
+	t->side[i].a = a;
+	t->side[i].b = b;
+	t->side[i].size = size;
+	return 1;
+}
+
+static void side_one(struct ms_tstate *t, const struct ms_side *s)
+{
+	void *deferred = NULL;
+	ms_spin_lock(&t->lock);
+	uint64_t ts = ms_rt_now();
+	uint8_t *w = t->p;
+	switch (s->kind) {
+	case MS_SIDE_ALLOC:
+		w = begin(t, ts);
+		w = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)s->b, s->size, MS_STACK_UNKNOWN);
+		ms_livetab_insert((uintptr_t)s->b, s->size, MS_STACK_UNKNOWN, t->tid);
+		break;
+	case MS_SIDE_FREE:
+		deferred = s->a;
+		/* fall through */
+	default: /* the real free already happened */
+		if (ms_livetab_remove((uintptr_t)s->a, NULL)) {
+			w = begin(t, ts);
+			w = ms_enc_free(w, &t->enc, ts, (uintptr_t)s->a);
+		}
+		break;
+	case MS_SIDE_REALLOC:
+		w = begin(t, ts);
+		if (ms_livetab_remove((uintptr_t)s->a, NULL))
+			w = ms_enc_realloc(w, &t->enc, ts, ts, (uintptr_t)s->a, (uintptr_t)s->b, s->size,
+			                   MS_STACK_UNKNOWN);
+		else
+			w = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)s->b, s->size, MS_STACK_UNKNOWN);
+		ms_livetab_insert((uintptr_t)s->b, s->size, MS_STACK_UNKNOWN, t->tid);
+		break;
+	}
+	t->p = w;
+	ms_spin_unlock(&t->lock);
+	if (deferred)
+		ms_rt_real.free(deferred);
+}
+
+void ms_rt_side_flush(struct ms_tstate *t)
+{
+	int done = 0;
+	for (;;) {
+		int n = atomic_load(&t->nside);
+		for (int i = done; i < n && i < MS_SIDE_CAP; i++)
+			side_one(t, &t->side[i]);
+		done = n;
+		if (atomic_compare_exchange_strong(&t->nside, &n, 0))
+			return;
+	}
+}
+
+/* ---- fork ---- */
+
+void ms_rt_threads_fork_prepare(void)
+{
+	ms_spin_lock(&ms_rt_threads_lock);
+	for (struct ms_tstate *t = ms_rt_threads; t; t = t->next_thread)
+		ms_spin_lock(&t->lock);
+	ms_livetab_lock_all();
+	ms_rt_pool_lock();
+}
+
+void ms_rt_threads_fork_parent(void)
+{
+	ms_rt_pool_unlock();
+	ms_livetab_unlock_all();
+	for (struct ms_tstate *t = ms_rt_threads; t; t = t->next_thread)
+		ms_spin_unlock(&t->lock);
+	ms_spin_unlock(&ms_rt_threads_lock);
+}
+
+/* Child: only the forking thread exists. Events buffered before the fork
+ * belong to the parent's trace (the parent writes them): drop them here. */
+void ms_rt_threads_fork_child(void)
+{
+	struct ms_tstate *self = ms_rt_tls.t;
+	ms_rt_pool_unlock();
+	ms_livetab_unlock_all();
+	struct ms_tstate *t = ms_rt_threads, *next;
+	ms_rt_threads = NULL;
+	for (; t; t = next) {
+		next = t->next_thread;
+		ms_spin_reset(&t->lock);
+		if (t != self) {
+			ms_rt_thread_free(t);
+			continue;
+		}
+		ms_rt_buf_put_list(t->full);
+		t->full = NULL;
+		t->full_tail = &t->full;
+		t->p = t->start;
+		atomic_store(&t->nside, 0);
+		t->tid = (uint32_t)ms_rt_gettid();
+		t->self = (uint64_t)pthread_self();
+		t->next_thread = t->prev_thread = NULL;
+		ms_rt_threads = t;
+	}
+	ms_spin_reset(&ms_rt_threads_lock);
+}
+
+static void redeclare_one(const struct ms_live *e, void *ctx)
+{
+	struct ms_tstate *t = ctx;
+	struct ms_stackref sr = {e->stack, ms_stacktab_claim(e->stack)};
+	uint64_t ts = ms_rt_now();
+	uint8_t *w = put_stack(begin(t, ts), &sr);
+	t->p = ms_enc_alloc(w, &t->enc, ts, e->addr, e->size, e->stack);
+}
+
+void ms_rt_redeclare_live(struct ms_tstate *t)
+{
+	ms_spin_lock(&t->lock);
+	ms_livetab_foreach(redeclare_one, t);
+	ms_spin_unlock(&t->lock);
+}

@@ -1,0 +1,264 @@
+/* Internal interface of the runtime (libmemscope.so): global state, the
+ * per-thread state, and the functions each runtime file provides. Nothing
+ * here is exported from the library; only hooks.c defines public symbols.
+ *
+ * Lock order (fork's prepare takes them in this order): round lock ->
+ * thread list -> each thread's buffer lock -> livetab shards -> buffer pool ->
+ * modules lock -> writer records lock -> arena. */
+#ifndef MS_RT_RT_H
+#define MS_RT_RT_H
+
+#include <limits.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runtime/spin.h"
+#include "trace/encode.h"
+
+#define MS_LIKELY(x) __builtin_expect(!!(x), 1)
+#define MS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* ---- global state ---- */
+enum ms_rt_state {
+	MS_ST_OFF = 0,      /* not initialized yet */
+	MS_ST_INIT = 1,     /* one thread is initializing */
+	MS_ST_READY = 2,    /* recording */
+	MS_ST_DISABLED = 3, /* no trace (cannot write it, or it ended): pass through */
+};
+extern _Atomic int ms_rt_state;
+extern uint32_t ms_rt_gen; /* trace generation: bumped in a fork child (new file) */
+extern pid_t ms_rt_pid;    /* pid the current trace belongs to */
+
+/* ---- options (options.c) ---- */
+struct ms_rt_options {
+	char output[PATH_MAX]; /* MEMSCOPE_OUTPUT, or "" for the default name */
+	int64_t root_pid;      /* MEMSCOPE_ROOT_PID, 0 if unset */
+	uint32_t depth;        /* MEMSCOPE_DEPTH */
+	int follow;            /* MEMSCOPE_FOLLOW */
+	int zstd_level;        /* MEMSCOPE_ZSTD_LEVEL */
+	int post_exec;         /* MEMSCOPE_POST_EXEC named our pid */
+};
+extern struct ms_rt_options ms_rt_opt;
+void ms_rt_options_load(void);
+/* Fills path (PATH_MAX) with the trace path of process pid. */
+void ms_rt_trace_path(char *path, pid_t pid);
+/* Edits environ once at init: drops MEMSCOPE_POST_EXEC, adds
+ * MEMSCOPE_ROOT_PID when an output is set, removes us from LD_PRELOAD when
+ * MEMSCOPE_FOLLOW=0. */
+void ms_rt_environ_fixup(void);
+/* Returns a copy of env (arena memory, or NULL) with MEMSCOPE_POST_EXEC=pid
+ * replacing any previous one; free with ms_rt_free. */
+char **ms_rt_env_with_post_exec(char *const *env);
+
+/* ---- the real allocator (hooks.c) ---- */
+struct ms_rt_real {
+	void *(*malloc)(size_t);
+	void (*free)(void *);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+	int (*posix_memalign)(void **, size_t, size_t);
+	void *(*aligned_alloc)(size_t, size_t);
+	void *(*memalign)(size_t, size_t);
+	void *(*valloc)(size_t);
+	void *(*pvalloc)(size_t);
+};
+extern struct ms_rt_real ms_rt_real;
+/* Fills ms_rt_real with dlsym(RTLD_NEXT) (guard and foreign set). */
+void ms_rt_resolve_real(void);
+/* Reentrancy state in initial-exec TLS. guard: this thread is inside a hook
+ * (or is the writer). foreign: the nested calls are the runtime's own (dlsym,
+ * pthread_create, ...) and pass through unrecorded; without it a nested call
+ * comes from a signal handler and goes to the side array. */
+struct ms_tls {
+	uint8_t guard;
+	uint8_t foreign;
+	uint8_t exited; /* the thread's key destructor ran */
+	struct ms_tstate *t;
+};
+extern __thread struct ms_tls ms_rt_tls __attribute__((tls_model("initial-exec")));
+
+/* bootstrap memory for calls made before the real allocator is known */
+void *ms_rt_boot_alloc(size_t size, size_t align);
+int ms_rt_is_boot(const void *p);
+size_t ms_rt_boot_size(const void *p);
+
+/* ---- stack table (stacktab.c) ---- */
+struct ms_stacknode {
+	struct ms_stacknode *_Atomic next;
+	uint64_t hash;
+	uint32_t id;
+	uint32_t n;
+	_Atomic uint32_t gen; /* generation whose trace has (or will get) its STACK record */
+	uint32_t pad;
+	uintptr_t ips[];
+};
+struct ms_bump {
+	uint8_t *p, *end;
+};
+int ms_stacktab_init(void);
+/* Returns the id of ips[0..n) (n > 0), inserting it if new. *claim is set
+ * when the caller must write the STACK record into the current trace (first
+ * use in this generation), else NULL. Lock-free; nodes come from bump. */
+uint32_t ms_stacktab_lookup(const uintptr_t *ips, uint32_t n, struct ms_stacknode **claim, struct ms_bump *bump);
+/* Node of id, or NULL. */
+struct ms_stacknode *ms_stacktab_get(uint32_t id);
+/* Claims id for the current generation: returns its node if the caller must
+ * write its STACK record, else NULL. */
+struct ms_stacknode *ms_stacktab_claim(uint32_t id);
+void *ms_rt_bump_alloc(struct ms_bump *b, size_t size);
+
+/* ---- live blocks (livetab.c) ---- */
+struct ms_live {
+	uint64_t addr;
+	uint64_t size;
+	uint32_t stack;
+	uint32_t tid;
+};
+int ms_livetab_init(void);
+void ms_livetab_insert(uint64_t addr, uint64_t size, uint32_t stack, uint32_t tid);
+/* Returns 1 and fills *out (may be NULL) if addr was live, removing it. */
+int ms_livetab_remove(uint64_t addr, struct ms_live *out);
+/* Calls fn for each live block; only without concurrent writers (fork child). */
+void ms_livetab_foreach(void (*fn)(const struct ms_live *, void *), void *ctx);
+void ms_livetab_lock_all(void);
+void ms_livetab_unlock_all(void);
+
+/* ---- unwinding (unwind.c) ---- */
+void ms_rt_unwind_init(void);
+/* Captures the caller's stack into ips (cap >= depth + MS_UNWIND_SLACK)
+ * starting at the frame whose return address is ra; returns the count. */
+#define MS_UNWIND_SLACK 16
+uint32_t ms_rt_unwind(uintptr_t *ips, uint32_t depth, void *ra);
+
+/* ---- per-thread recording (recorder.c) ---- */
+#define MS_BUF_SIZE (64u << 10)
+struct ms_buf {
+	struct ms_buf *next;
+	uint32_t len;
+	uint32_t pad;
+	uint8_t data[MS_BUF_SIZE];
+};
+
+/* FREE: the real free is deferred to the flush; FREED: it already happened. */
+enum ms_side_kind { MS_SIDE_ALLOC = 1, MS_SIDE_FREE, MS_SIDE_FREED, MS_SIDE_REALLOC };
+struct ms_side {
+	uint8_t kind;
+	void *a, *b; /* ALLOC: b; FREE: a (real free deferred); REALLOC: a -> b */
+	size_t size;
+};
+#define MS_SIDE_CAP 64
+
+struct ms_tstate {
+	ms_spin lock;             /* owner, writer, and renamers only */
+	uint32_t tid;
+	uint8_t *p, *start, *end; /* write position in cur (end leaves room for one record) */
+	struct ms_buf *cur;
+	struct ms_buf *full, **full_tail;
+	struct ms_enc_state enc;
+	_Atomic int exited;       /* THREAD_EXIT written; the writer reaps it */
+	int late;                 /* registered after its destructor ran */
+	uint64_t self;            /* pthread_self() */
+	struct ms_tstate *next_thread, *prev_thread;
+	struct ms_bump bump;      /* stack nodes */
+	_Atomic int nside;
+	struct ms_side side[MS_SIDE_CAP];
+	uintptr_t ips[];          /* depth + MS_UNWIND_SLACK */
+};
+
+struct ms_stackref {
+	uint32_t id;
+	struct ms_stacknode *claim;
+};
+
+/* Returns this thread's state, registering it on first use (NULL if out of
+ * memory). Call with the guard set. */
+struct ms_tstate *ms_rt_thread_get(void);
+void ms_rt_thread_key_init(void);
+void ms_rt_stack_capture(struct ms_tstate *t, void *ra, struct ms_stackref *sr);
+void ms_rt_rec_alloc(struct ms_tstate *t, void *p, size_t size, const struct ms_stackref *sr);
+/* The allocation failed after sr was claimed: writes the STACK record alone. */
+void ms_rt_rec_alloc_failed(struct ms_tstate *t, const struct ms_stackref *sr);
+/* Records the free of p if it is live (ts taken before the caller's real free). */
+void ms_rt_rec_free(struct ms_tstate *t, void *p);
+/* Real realloc with the recording around it (ordering contract). */
+void *ms_rt_rec_realloc(struct ms_tstate *t, void *old, size_t size, const struct ms_stackref *sr);
+/* Nested (signal handler inside a hook): queue for the outer hook. Returns 0
+ * if the side array is full. */
+int ms_rt_side_push(struct ms_tstate *t, int kind, void *a, void *b, size_t size);
+/* Leaves the hook: flushes side events, clears the guard. */
+void ms_rt_side_flush(struct ms_tstate *t);
+static inline void ms_rt_leave(struct ms_tstate *t)
+{
+	if (MS_UNLIKELY(atomic_load_explicit(&t->nside, memory_order_relaxed)))
+		ms_rt_side_flush(t);
+	atomic_signal_fence(memory_order_seq_cst);
+	ms_rt_tls.guard = 0;
+}
+/* THREAD record with a new name for the thread of pthread handle self (any
+ * thread; found in the list). */
+void ms_rt_thread_renamed(uint64_t self, const char *name);
+/* Writer: grabs all buffers of t (locked by the caller) into *list. */
+void ms_rt_thread_take(struct ms_tstate *t, struct ms_buf ***tail);
+/* Buffer pool. */
+struct ms_buf *ms_rt_buf_get(void);
+void ms_rt_buf_put_list(struct ms_buf *b);
+/* Thread list (lock + head) for the writer and fork. */
+extern ms_spin ms_rt_threads_lock;
+extern struct ms_tstate *ms_rt_threads;
+void ms_rt_threads_fork_prepare(void);
+void ms_rt_threads_fork_parent(void);
+void ms_rt_threads_fork_child(void);
+/* Writes STACK + ALLOC for every live block into this thread's buffer (fork
+ * child's first chunk). */
+void ms_rt_redeclare_live(struct ms_tstate *t);
+/* Reaps exited threads (writer, thread list locked): frees their state. */
+void ms_rt_thread_free(struct ms_tstate *t);
+void ms_rt_pool_lock(void);
+void ms_rt_pool_unlock(void);
+
+/* ---- writer (writer.c) ---- */
+/* Opens the trace file and writes the header and start records. Returns 0 or
+ * a negative errno (a message was printed). */
+int ms_rt_writer_open(uint32_t flags);
+int ms_rt_writer_start(void); /* starts the writer thread */
+void ms_rt_writer_wake(void);
+/* Stops and joins the writer thread (exit path). */
+void ms_rt_writer_stop(void);
+/* Runs a round now from the calling thread; final writes ROUND(UINT64_MAX). */
+void ms_rt_round(int final);
+/* END record and close; later events are dropped. */
+void ms_rt_writer_end(int reason, int status);
+/* exec: flush + EXEC record + rename; returns with the round lock held. */
+void ms_rt_writer_exec_begin(const char *path);
+void ms_rt_writer_exec_failed(void);
+/* Appends writer records (absolute values) to the pending buffer. */
+uint8_t *ms_rt_wrec_begin(size_t need);
+void ms_rt_wrec_end(uint8_t *end);
+void ms_rt_writer_fork_prepare(void);
+void ms_rt_writer_fork_parent(void);
+/* Fork child: new file OUTPUT.<pid>, FORKED flag, restart the thread. */
+void ms_rt_writer_fork_child(void);
+extern _Atomic int ms_rt_ended; /* END written: rotation drops events */
+
+/* ---- modules and process records (modules.c) ---- */
+/* Emits MODULE_LOAD/UNLOAD for changes since the last call (all when
+ * force_all, e.g. in a new trace file). Takes the modules lock. */
+void ms_rt_modules_sync(int force_all);
+void ms_rt_process_record(void);
+void ms_rt_counters_record(uint64_t ts, uint64_t *peak_rss);
+void ms_rt_modules_lock(void);
+void ms_rt_modules_unlock(void);
+
+/* ---- lifecycle (lifecycle.c) ---- */
+/* Initializes once; returns 1 if recording. Safe to call from any hook. */
+int ms_rt_init(void);
+void ms_rt_exit_status(int status);
+void ms_rt_on__exit(int status);
+/* exec wrappers: returns the env to pass (maybe a new array), or NULL to
+ * forward untouched. */
+char **ms_rt_exec_prepare(const char *path, char *const *envp, int *prepared);
+void ms_rt_exec_failed(char **newenv, int prepared);
+
+#endif

@@ -1,0 +1,400 @@
+/* The writer: owns the trace file. A round (writer thread every 100 ms, or
+ * when a thread hands over a full buffer, or synchronously at exit/exec)
+ * takes T = now, collects every thread's buffers, writes them as zstd frames
+ * followed by writer records and ROUND(T). Rounds are serialized by
+ * round_lock; the file is only written under it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h> /* rename() only */
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_createCCtx_advanced: zstd allocates from our arena */
+#include <zstd.h>
+
+#include "runtime/arena.h"
+#include "runtime/clock.h"
+#include "runtime/rt.h"
+#include "runtime/sys.h"
+#include "trace/write.h"
+
+#define RAW_CAP (4u << 20)
+#define ROUND_MS 100
+
+_Atomic int ms_rt_ended;
+
+static pthread_mutex_t round_lock = PTHREAD_MUTEX_INITIALIZER;
+static int fd = -1;
+static char path[PATH_MAX];
+static ZSTD_CCtx *cctx;
+static uint8_t *raw, *out;
+static size_t raw_len, out_cap;
+static uint64_t peak_rss;
+
+static ms_spin wrec_lock = MS_SPIN_INIT;
+static uint8_t *wrec;
+static size_t wrec_len, wrec_cap;
+
+static pthread_t writer_thread;
+static int writer_running;
+static _Atomic int wake_word, sleeping, stopping;
+
+/* ---- zstd memory from the arena ---- */
+static void *zalloc(void *opaque, size_t size) { return ms_rt_alloc(size); }
+static void zfree(void *opaque, void *p) { ms_rt_free(p); }
+
+/* ---- writer records ---- */
+
+uint8_t *ms_rt_wrec_begin(size_t need)
+{
+	ms_spin_lock(&wrec_lock);
+	if (wrec_cap - wrec_len < need) {
+		size_t cap = wrec_cap ? wrec_cap : 64u << 10;
+		while (cap - wrec_len < need)
+			cap *= 2;
+		uint8_t *n = ms_rt_alloc(cap);
+		if (!n) {
+			ms_spin_unlock(&wrec_lock);
+			return NULL;
+		}
+		if (wrec)
+			memcpy(n, wrec, wrec_len);
+		ms_rt_free(wrec);
+		wrec = n;
+		wrec_cap = cap;
+	}
+	return wrec + wrec_len;
+}
+
+void ms_rt_wrec_end(uint8_t *end)
+{
+	wrec_len = (size_t)(end - wrec);
+	ms_spin_unlock(&wrec_lock);
+}
+
+/* ---- frames (round_lock held) ---- */
+
+static void fail(int err)
+{
+	ms_rt_say("cannot write trace '", path, "': ", strerrordesc_np(err), NULL);
+	close(fd);
+	fd = -1;
+	atomic_store(&ms_rt_ended, 1);
+}
+
+static void write_all(const uint8_t *p, size_t n)
+{
+	while (n && fd >= 0) {
+		ssize_t r = write(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			fail(r < 0 ? errno : EIO);
+			return;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+}
+
+static void frame(const uint8_t *src, size_t len)
+{
+	if (!len || fd < 0)
+		return;
+	size_t need = ms_trace_frame_bound(len);
+	if (need > out_cap) {
+		uint8_t *n = ms_rt_alloc(need);
+		if (!n)
+			return;
+		ms_rt_free(out);
+		out = n;
+		out_cap = need;
+	}
+	long n = ms_trace_frame_encode(cctx, src, len, out);
+	if (n > 0)
+		write_all(out, (size_t)n);
+}
+
+static void flush_raw(void)
+{
+	frame(raw, raw_len);
+	raw_len = 0;
+}
+
+static void stage(const uint8_t *src, size_t len)
+{
+	if (raw_len + len > RAW_CAP)
+		flush_raw();
+	if (len > RAW_CAP) {
+		frame(src, len);
+		return;
+	}
+	memcpy(raw + raw_len, src, len);
+	raw_len += len;
+}
+
+static void stage_wrec(void)
+{
+	ms_spin_lock(&wrec_lock);
+	stage(wrec, wrec_len);
+	wrec_len = 0;
+	ms_spin_unlock(&wrec_lock);
+}
+
+static void clock_sync(void)
+{
+	uint8_t *p = ms_rt_wrec_begin(1 + 3 * MS_VARINT_MAX);
+	if (p)
+		ms_rt_wrec_end(ms_enc_clock_sync(p, ms_rt_now(), ms_rt_clock_ns(CLOCK_MONOTONIC),
+		                                  ms_rt_clock_ns(CLOCK_REALTIME)));
+}
+
+static int thread_dead(uint32_t tid)
+{
+	return syscall(SYS_tgkill, (long)ms_rt_pid, (long)tid, 0) < 0 && errno == ESRCH;
+}
+
+static void round_locked(int final)
+{
+	if (fd < 0)
+		return;
+	uint64_t T = final ? UINT64_MAX : ms_rt_now();
+	struct ms_buf *list = NULL, **tail = &list;
+	struct ms_tstate *reap = NULL;
+	ms_spin_lock(&ms_rt_threads_lock);
+	for (struct ms_tstate *t = ms_rt_threads, *next; t; t = next) {
+		next = t->next_thread;
+		ms_spin_lock(&t->lock);
+		ms_rt_thread_take(t, &tail);
+		ms_spin_unlock(&t->lock);
+		if (atomic_load_explicit(&t->exited, memory_order_acquire) || (t->late && thread_dead(t->tid))) {
+			if (t->prev_thread)
+				t->prev_thread->next_thread = t->next_thread;
+			else
+				ms_rt_threads = t->next_thread;
+			if (t->next_thread)
+				t->next_thread->prev_thread = t->prev_thread;
+			t->next_thread = reap;
+			reap = t;
+		}
+	}
+	ms_spin_unlock(&ms_rt_threads_lock);
+
+	int e = errno;
+	ms_rt_modules_sync(0);
+	ms_rt_counters_record(ms_rt_now(), &peak_rss);
+	clock_sync();
+	errno = e;
+	stage_wrec();
+	for (struct ms_buf *b = list; b; b = b->next)
+		stage(b->data, b->len);
+	ms_rt_buf_put_list(list);
+	while (reap) {
+		struct ms_tstate *next = reap->next_thread;
+		ms_rt_thread_free(reap);
+		reap = next;
+	}
+	uint8_t rb[1 + MS_VARINT_MAX];
+	stage(rb, (size_t)(ms_enc_round(rb, T) - rb));
+	flush_raw();
+}
+
+void ms_rt_round(int final)
+{
+	pthread_mutex_lock(&round_lock);
+	round_locked(final);
+	pthread_mutex_unlock(&round_lock);
+}
+
+/* ---- the file ---- */
+
+static int setup_buffers(void)
+{
+	ZSTD_customMem mem = {zalloc, zfree, NULL};
+	cctx = ZSTD_createCCtx_advanced(mem);
+	if (!cctx || ms_trace_cctx_setup(cctx, ms_rt_opt.zstd_level))
+		return -ENOMEM;
+	if (!raw)
+		raw = ms_rt_map(RAW_CAP);
+	if (!out) {
+		out_cap = ms_trace_frame_bound(RAW_CAP);
+		out = ms_rt_alloc(out_cap);
+	}
+	return raw && out ? 0 : -ENOMEM;
+}
+
+int ms_rt_writer_open(uint32_t flags)
+{
+	int clock_kind = ms_rt_clock_tsc ? MS_CLOCK_TSC : MS_CLOCK_MONOTONIC_NS;
+	ms_rt_trace_path(path, ms_rt_pid);
+	int err = setup_buffers();
+	if (err) {
+		ms_rt_say("cannot write trace '", path, "': out of memory", NULL);
+		return err;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		err = errno;
+		ms_rt_say("cannot write trace '", path, "': ", strerrordesc_np(err), NULL);
+		return -err;
+	}
+	struct ms_trace_header h = {
+		.version = MS_TRACE_VERSION,
+		.header_size = MS_TRACE_HEADER_SIZE,
+		.e_machine = 62,
+		.ptr_size = sizeof(void *),
+		.clock_kind = (uint8_t)clock_kind,
+		.pid = (uint32_t)ms_rt_pid,
+		.ppid = (uint32_t)getppid(),
+		.start_realtime_ns = ms_rt_clock_ns(CLOCK_REALTIME),
+		.start_ts = ms_rt_now(),
+		.start_mono_ns = ms_rt_clock_ns(CLOCK_MONOTONIC),
+		.flags = flags,
+		.max_depth = ms_rt_opt.depth,
+		.page_size = (uint32_t)sysconf(_SC_PAGESIZE),
+	};
+	uint8_t hb[MS_TRACE_HEADER_SIZE];
+	ms_trace_header_encode(&h, hb);
+	write_all(hb, sizeof hb);
+	atomic_store(&ms_rt_ended, 0);
+	clock_sync();
+	ms_rt_process_record();
+	ms_rt_modules_sync(1);
+	return fd >= 0 ? 0 : -EIO;
+}
+
+void ms_rt_writer_end(int reason, int status)
+{
+	pthread_mutex_lock(&round_lock);
+	if (fd >= 0) {
+		round_locked(1);
+		uint8_t b[1 + 4 * MS_VARINT_MAX];
+		uint8_t *e = ms_enc_end(b, ms_rt_now(), (uint64_t)reason, (uint64_t)(uint32_t)status, peak_rss);
+		frame(b, (size_t)(e - b));
+		close(fd);
+		fd = -1;
+	}
+	atomic_store(&ms_rt_ended, 1);
+	atomic_store(&ms_rt_state, MS_ST_DISABLED);
+	pthread_mutex_unlock(&round_lock);
+}
+
+/* ---- exec ---- */
+
+static void pre_exec_name(char *dst)
+{
+	char *p = ms_rt_stpcpy(dst, path, PATH_MAX - 10);
+	ms_rt_stpcpy(p, ".pre-exec", 10);
+}
+
+void ms_rt_writer_exec_begin(const char *exe)
+{
+	pthread_mutex_lock(&round_lock);
+	if (fd < 0)
+		return;
+	round_locked(0);
+	size_t len = strnlen(exe, MS_MAX_STRING - 1);
+	uint8_t *p = ms_rt_wrec_begin(1 + 2 * MS_VARINT_MAX + len);
+	if (p)
+		ms_rt_wrec_end(ms_enc_exec(p, ms_rt_now(), exe, len));
+	stage_wrec();
+	flush_raw();
+	if (ms_rt_opt.follow) {
+		char pre[PATH_MAX];
+		pre_exec_name(pre);
+		rename(path, pre);
+	}
+}
+
+void ms_rt_writer_exec_failed(void)
+{
+	if (fd >= 0) {
+		if (ms_rt_opt.follow) {
+			char pre[PATH_MAX];
+			pre_exec_name(pre);
+			rename(pre, path);
+		}
+		uint8_t *p = ms_rt_wrec_begin(1 + MS_VARINT_MAX);
+		if (p)
+			ms_rt_wrec_end(ms_enc_exec_failed(p, ms_rt_now()));
+	}
+	pthread_mutex_unlock(&round_lock);
+}
+
+/* ---- the writer thread ---- */
+
+void ms_rt_writer_wake(void)
+{
+	if (!atomic_exchange(&wake_word, 1) && atomic_load(&sleeping))
+		syscall(SYS_futex, &wake_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void *writer_main(void *arg)
+{
+	ms_rt_tls.guard = 1; /* never recorded: everything passes through */
+	ms_rt_tls.foreign = 1;
+	prctl(PR_SET_NAME, "memscope-writer", 0, 0, 0);
+	while (!atomic_load(&stopping)) {
+		struct timespec to = {0, ROUND_MS * 1000000L};
+		atomic_store(&sleeping, 1);
+		if (!atomic_load(&wake_word))
+			syscall(SYS_futex, &wake_word, FUTEX_WAIT_PRIVATE, 0, &to, NULL, 0);
+		atomic_store(&sleeping, 0);
+		atomic_store(&wake_word, 0);
+		if (atomic_load(&stopping))
+			break;
+		ms_rt_round(0);
+	}
+	return NULL;
+}
+
+int ms_rt_writer_start(void)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old); /* the thread inherits: no signal lands there */
+	atomic_store(&stopping, 0);
+	int err = pthread_create(&writer_thread, NULL, writer_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	writer_running = !err;
+	return -err;
+}
+
+void ms_rt_writer_stop(void)
+{
+	if (!writer_running)
+		return;
+	atomic_store(&stopping, 1);
+	atomic_store(&wake_word, 1);
+	syscall(SYS_futex, &wake_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	pthread_join(writer_thread, NULL);
+	writer_running = 0;
+}
+
+/* ---- fork ---- */
+
+void ms_rt_writer_fork_prepare(void) { ms_spin_lock(&wrec_lock); }
+void ms_rt_writer_fork_parent(void) { ms_spin_unlock(&wrec_lock); }
+
+/* Child: the parent's writer thread, its file and its zstd context (maybe
+ * mid-compression) are not ours. Start over with a new file. */
+void ms_rt_writer_fork_child(void)
+{
+	pthread_mutex_t init = PTHREAD_MUTEX_INITIALIZER;
+	round_lock = init;
+	ms_spin_reset(&wrec_lock);
+	wrec_len = 0;
+	raw_len = 0;
+	writer_running = 0;
+	atomic_store(&wake_word, 0);
+	atomic_store(&sleeping, 0);
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+	cctx = NULL; /* leaked on purpose: its state may be inconsistent */
+}
