@@ -37,8 +37,8 @@ static char **build_index(int n)
 {
 	char **index = calloc((size_t)n, sizeof(*index));
 	for (int i = 0; i < n; i++) {
-		char *line = format_line(i);
 		index[i] = malloc(256);
+		char *line = format_line(i);
 		memcpy(index[i], line, strlen(line) + 1);
 		free(line);
 	}

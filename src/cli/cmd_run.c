@@ -19,6 +19,7 @@
 
 #include "cli/cli.h"
 #include "report/summary.h"
+#include "trace/read.h"
 
 const char cmd_run_usage[] =
 	"usage: memscope run [OPTIONS] -- PROGRAM [ARGS...]\n"
@@ -310,23 +311,22 @@ static void print_other_traces(const char *trace)
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", trace);
 	char *slash = strrchr(dir, '/');
-	const char *base = slash ? slash + 1 : dir;
-	char basecopy[NAME_MAX + 1];
-	snprintf(basecopy, sizeof(basecopy), "%s", base);
-	if (slash)
-		*slash = 0;
-	DIR *d = opendir(slash ? (dir[0] ? dir : "/") : ".");
+	if (!slash)
+		return; /* trace paths are made absolute before the run */
+	*slash = 0;
+	const char *base = slash + 1;
+	size_t blen = strlen(base);
+	DIR *d = opendir(dir[0] ? dir : "/");
 	if (!d)
 		return;
-	size_t blen = strlen(basecopy);
 	unsigned count = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, basecopy, blen) || e->d_name[blen] != '.')
+		if (strncmp(e->d_name, base, blen) || e->d_name[blen] != '.')
 			continue;
 		if (count++ == 0)
 			fprintf(stderr, "memscope: traces of child processes and exec'd images:\n");
-		fprintf(stderr, "memscope:   %s%s%s\n", slash ? dir : "", slash ? "/" : "", e->d_name);
+		fprintf(stderr, "memscope:   %s/%s\n", dir, e->d_name);
 	}
 	closedir(d);
 }
@@ -342,8 +342,11 @@ static void print_summary(const struct run_opts *o, const char *trace, int statu
 		return;
 	}
 	int rc = ms_report_run_summary(stderr, trace);
-	if (rc < 0)
-		ms_cli_error("cannot summarize trace '%s': %s", trace, strerror(-rc));
+	if (rc < 0) {
+		char msg[512];
+		ms_trace_error_message(msg, sizeof(msg), trace, rc, NULL, 0);
+		ms_cli_error("%s", msg);
+	}
 	print_other_traces(trace);
 }
 

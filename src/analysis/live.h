@@ -1,0 +1,51 @@
+/* The live-block table of a replay: address -> (size, stack, thread). Open
+ * addressing with linear probing and backward-shift deletion (no
+ * tombstones), load <= 1/2; address 0 is never stored. Memory grows with
+ * the number of live blocks only. */
+#ifndef MS_ANALYSIS_LIVE_H
+#define MS_ANALYSIS_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/hash.h"
+
+struct ms_live_block {
+	uint64_t addr; /* 0: empty slot */
+	uint64_t size;
+	uint32_t stack;  /* stack index in the model */
+	uint32_t thread; /* thread index in the model */
+};
+
+struct ms_live {
+	struct ms_live_block *slots;
+	size_t cap, len;
+};
+
+static inline size_t ms_live_home(uint64_t addr, size_t cap) { return ms_hash_u64(addr) & (cap - 1); }
+
+void ms_live_init(struct ms_live *t);
+void ms_live_release(struct ms_live *t);
+/* Inserts b (b->addr != 0). If the address is already live, the old block is
+ * copied to *old and replaced, and 1 is returned; otherwise 0; -ENOMEM. */
+int ms_live_insert(struct ms_live *t, const struct ms_live_block *b, struct ms_live_block *old);
+/* Hints the CPU to fetch addr's home slot: the replay calls it a few events
+ * ahead, which hides most cache misses of a table larger than the cache. */
+static inline void ms_live_prefetch(const struct ms_live *t, uint64_t addr)
+{
+	if (t->cap) {
+		const struct ms_live_block *p = &t->slots[ms_live_home(addr, t->cap)];
+#if defined(__x86_64__)
+		/* gcc 12 -O2 drops __builtin_prefetch here as dead code */
+		__asm__ volatile("prefetcht0 %0" : : "m"(*p));
+#else
+		__builtin_prefetch(p);
+#endif
+	}
+}
+
+/* Removes addr into *out; returns false when addr is not live. */
+bool ms_live_remove(struct ms_live *t, uint64_t addr, struct ms_live_block *out);
+
+#endif

@@ -1,0 +1,533 @@
+/* Replay: a streaming merge of a trace's per-thread chunks into the model.
+ * Memory events are buffered per round, sorted by (ts, arrival) with a
+ * stable merge of the natural runs (each chunk is one), and those before the
+ * round's watermark are applied; the rest wait for the next round. Memory
+ * grows with live blocks, distinct stacks and one round of events.
+ *
+ * Peak per stack, in O(1) per event: a new global peak bumps peak_epoch.
+ * A stack whose peak_epoch is older than the global one has not changed
+ * since the latest peak, so its live bytes now are its bytes at that peak;
+ * it copies them into peak_bytes just before its next change (and once at
+ * the end). */
+#include "analysis/model.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/read.h"
+
+#define GROW(arr, n, cap, init)                                                       \
+	((n) < (cap) ? 0 : ms_grow_array((void **)&(arr), &(cap), sizeof(*(arr)), (init)))
+
+static int ms_grow_array(void **arr, size_t *cap, size_t elem, size_t init)
+{
+	size_t c = *cap ? *cap * 2 : init;
+	void *p = realloc(*arr, c * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
+static char *dup_str(struct ms_str s)
+{
+	char *p = malloc(s.len + 1);
+	if (p) {
+		memcpy(p, s.p, s.len);
+		p[s.len] = 0;
+	}
+	return p;
+}
+
+/* Index of stack id, created (undefined, unused) on first sight. */
+static int stack_index(struct ms_model *m, uint64_t id, uint32_t *out)
+{
+	uint32_t i = ms_u64map_get(&m->stack_index, id);
+	if (i == MS_U64MAP_NONE) {
+		if (m->n_stacks >= UINT32_MAX - 1 || GROW(m->stacks, m->n_stacks, m->cap_stacks, 1024))
+			return -ENOMEM;
+		i = (uint32_t)m->n_stacks++;
+		memset(&m->stacks[i], 0, sizeof(m->stacks[i]));
+		m->stacks[i].id = id;
+		if (ms_u64map_put(&m->stack_index, id, i))
+			return -ENOMEM;
+	}
+	*out = i;
+	return 0;
+}
+
+/* Stack ids are small and dense in practice (the runtime counts from 1):
+ * an array maps them without hashing. Bounded: larger ids use the map. */
+#define DENSE_MAX (1u << 22)
+
+static inline int stack_lookup(struct ms_model *m, uint64_t id, uint32_t *out)
+{
+	if (id < m->cap_dense && m->dense[id] != MS_U64MAP_NONE) {
+		*out = m->dense[id];
+		return 0;
+	}
+	int rc = stack_index(m, id, out);
+	if (rc || id >= DENSE_MAX)
+		return rc;
+	if (id >= m->cap_dense) {
+		size_t c = m->cap_dense ? m->cap_dense : 1024;
+		while (c <= id)
+			c *= 2;
+		uint32_t *d = realloc(m->dense, c * sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		for (size_t i = m->cap_dense; i < c; i++)
+			d[i] = MS_U64MAP_NONE;
+		m->dense = d;
+		m->cap_dense = c;
+	}
+	m->dense[id] = *out;
+	return 0;
+}
+
+static int thread_index(struct ms_model *m, uint64_t tid, uint64_t ts, uint32_t *out)
+{
+	uint32_t i = ms_u64map_get(&m->thread_index, tid);
+	if (i == MS_U64MAP_NONE) {
+		if (m->n_threads >= (UINT32_MAX >> 1) || GROW(m->threads, m->n_threads, m->cap_threads, 16))
+			return -ENOMEM;
+		i = (uint32_t)m->n_threads++;
+		memset(&m->threads[i], 0, sizeof(m->threads[i]));
+		m->threads[i].tid = tid;
+		m->threads[i].start_ts = ts;
+		if (ms_u64map_put(&m->thread_index, tid, i))
+			return -ENOMEM;
+	}
+	*out = i;
+	return 0;
+}
+
+static inline void peak_sync(struct ms_model *m, struct ms_stack *s)
+{
+	if (s->peak_epoch != m->peak_epoch) {
+		s->peak_bytes = s->live_bytes;
+		s->peak_epoch = m->peak_epoch;
+	}
+}
+
+/* Takes a block out of the accounting (a free, or a replaced block). */
+static void unaccount(struct ms_model *m, const struct ms_live_block *b)
+{
+	struct ms_stack *s = &m->stacks[b->stack];
+	peak_sync(m, s);
+	s->live_bytes -= b->size;
+	s->live_blocks--;
+	m->cur_bytes -= b->size;
+}
+
+static int apply_alloc(struct ms_model *m, const struct ms_event *e)
+{
+	uint32_t t = e->thread_kind >> 1;
+	struct ms_live_block b = {e->addr, e->size, e->stack, t}, old;
+	if (!e->addr)
+		return 0; /* never a block */
+	int rc = ms_live_insert(&m->live, &b, &old);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		/* a free we never saw: drop the old block without counting a free */
+		m->summary.replaced_blocks++;
+		unaccount(m, &old);
+	}
+	struct ms_stack *s = &m->stacks[e->stack];
+	peak_sync(m, s);
+	if (!s->used) {
+		s->used = true;
+		s->first_ts = e->ts;
+	}
+	s->allocations++;
+	s->bytes_allocated += e->size;
+	s->live_bytes += e->size;
+	s->live_blocks++;
+	if (s->live_bytes > s->max_live_bytes)
+		s->max_live_bytes = s->live_bytes;
+	m->summary.allocations++;
+	m->summary.bytes_allocated += e->size;
+	m->cur_bytes += e->size;
+	if (m->cur_bytes > m->summary.peak_bytes) {
+		m->summary.peak_bytes = m->cur_bytes;
+		m->summary.peak_ts = e->ts;
+		m->peak_epoch++;
+	}
+	m->threads[t].last_alloc = e->addr;
+	m->threads[t].allocations++;
+	return 0;
+}
+
+static void apply_free(struct ms_model *m, const struct ms_event *e)
+{
+	struct ms_live_block b;
+	if (!ms_live_remove(&m->live, e->addr, &b)) {
+		m->summary.unknown_frees++;
+		return;
+	}
+	unaccount(m, &b);
+	struct ms_stack *s = &m->stacks[b.stack];
+	s->frees++;
+	m->summary.frees++;
+	/* temporary: the allocating thread allocated nothing since this block */
+	struct ms_thread *th = &m->threads[b.thread];
+	if (th->last_alloc == e->addr) {
+		s->temporary_allocations++;
+		m->summary.temporary_allocations++;
+		th->last_alloc = 0;
+	}
+}
+
+/* Stable sort of pending events by ts: find the natural runs, then merge
+ * neighbours pairwise. Each chunk is already a run, so this costs
+ * n log(chunks per round). */
+static int sort_pending(struct ms_model *m)
+{
+	size_t n = m->n_pending;
+	struct ms_event *a = m->pending, *b = m->scratch;
+	size_t i = 1;
+	while (i < n && a[i - 1].ts <= a[i].ts)
+		i++;
+	if (i >= n)
+		return 0;
+	/* each pass merges neighbouring runs, found again as it goes */
+	for (;;) {
+		size_t out = 0, start = 0, runs = 0;
+		while (start < n) {
+			size_t mid = start + 1;
+			while (mid < n && a[mid - 1].ts <= a[mid].ts)
+				mid++;
+			size_t stop = mid;
+			if (mid < n) {
+				stop = mid + 1;
+				while (stop < n && a[stop - 1].ts <= a[stop].ts)
+					stop++;
+			}
+			size_t x = start, y = mid;
+			while (x < mid && y < stop)
+				b[out++] = a[y].ts < a[x].ts ? a[y++] : a[x++];
+			while (x < mid)
+				b[out++] = a[x++];
+			while (y < stop)
+				b[out++] = a[y++];
+			start = stop;
+			runs++;
+		}
+		struct ms_event *t = a;
+		a = b;
+		b = t;
+		if (runs <= 1)
+			break;
+	}
+	m->pending = a;
+	m->scratch = b;
+	return 0;
+}
+
+/* Applies the pending events with ts < watermark (all of them if all). */
+static int flush(struct ms_model *m, uint64_t watermark, bool all)
+{
+	sort_pending(m);
+	size_t n = m->n_pending, k = 0;
+	enum { AHEAD = 8 };
+	for (size_t i = 0; i < AHEAD && i < n; i++)
+		ms_live_prefetch(&m->live, m->pending[i].addr);
+	for (; k < n; k++) {
+		const struct ms_event *e = &m->pending[k];
+		if (k + AHEAD < n)
+			ms_live_prefetch(&m->live, m->pending[k + AHEAD].addr);
+		if (!all && e->ts >= watermark)
+			break;
+		if (e->thread_kind & 1) {
+			int rc = apply_alloc(m, e);
+			if (rc)
+				return rc;
+		} else {
+			apply_free(m, e);
+		}
+	}
+	memmove(m->pending, m->pending + k, (n - k) * sizeof(*m->pending));
+	m->n_pending = n - k;
+	return 0;
+}
+
+static inline void see_ts(struct ms_model *m, uint64_t ts)
+{
+	if (ts > m->summary.last_ts)
+		m->summary.last_ts = ts;
+	if (ts < m->summary.first_ts)
+		m->summary.first_ts = ts;
+}
+
+static int push(struct ms_model *m, uint64_t ts, uint64_t addr, uint64_t size, uint32_t stack,
+                uint32_t thread, bool alloc)
+{
+	if (m->n_pending == m->cap_pending) {
+		size_t c = m->cap_pending ? m->cap_pending * 2 : 65536;
+		struct ms_event *p = realloc(m->pending, c * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		m->pending = p;
+		p = realloc(m->scratch, c * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		m->scratch = p;
+		m->cap_pending = c;
+	}
+	m->pending[m->n_pending++] = (struct ms_event){ts, addr, size, stack, thread << 1 | (alloc ? 1u : 0u)};
+	see_ts(m, ts);
+	return 0;
+}
+
+static int define_stack(struct ms_model *m, const struct ms_record *r)
+{
+	uint32_t i;
+	int rc = stack_index(m, r->u.stack.stack_id, &i);
+	if (rc)
+		return rc;
+	struct ms_stack *s = &m->stacks[i];
+	if (s->defined)
+		return 0; /* the first definition wins */
+	while (m->n_ips + r->u.stack.n > m->cap_ips)
+		if (ms_grow_array((void **)&m->ips, &m->cap_ips, sizeof(*m->ips), 65536))
+			return -ENOMEM;
+	if (m->n_ips + r->u.stack.n > UINT32_MAX)
+		return -ENOMEM;
+	memcpy(m->ips + m->n_ips, r->u.stack.ips, r->u.stack.n * sizeof(*m->ips));
+	s->ips_off = (uint32_t)m->n_ips;
+	s->n_ips = r->u.stack.n;
+	s->defined = true;
+	m->n_ips += r->u.stack.n;
+	return 0;
+}
+
+static int add_module(struct ms_model *m, const struct ms_record *r, struct ms_u64map *by_id)
+{
+	if (GROW(m->modules, m->n_modules, m->cap_modules, 32))
+		return -ENOMEM;
+	struct ms_module *mod = &m->modules[m->n_modules];
+	memset(mod, 0, sizeof(*mod));
+	mod->id = r->u.module_load.module_id;
+	mod->bias = r->u.module_load.load_bias;
+	mod->load_ts = r->u.module_load.ts;
+	mod->unload_ts = UINT64_MAX;
+	mod->path = dup_str(r->u.module_load.path);
+	mod->build_id = (uint8_t *)dup_str(r->u.module_load.build_id);
+	mod->build_id_len = r->u.module_load.build_id.len;
+	mod->nseg = r->u.module_load.nseg;
+	mod->seg = malloc((mod->nseg ? mod->nseg : 1) * 3 * sizeof(uint64_t));
+	if (!mod->path || !mod->build_id || !mod->seg) {
+		free(mod->path);
+		free(mod->build_id);
+		free(mod->seg);
+		return -ENOMEM;
+	}
+	memcpy(mod->seg, r->u.module_load.seg, mod->nseg * 3 * sizeof(uint64_t));
+	mod->lo = UINT64_MAX;
+	mod->hi = 0;
+	for (uint32_t i = 0; i < mod->nseg; i++) {
+		uint64_t lo = mod->bias + mod->seg[3 * i], hi = lo + mod->seg[3 * i + 1];
+		if (lo < mod->lo)
+			mod->lo = lo;
+		if (hi > mod->hi)
+			mod->hi = hi;
+	}
+	if (mod->lo > mod->hi)
+		mod->lo = mod->hi = 0;
+	m->n_modules++;
+	see_ts(m, mod->load_ts);
+	return ms_u64map_put(by_id, mod->id, (uint32_t)(m->n_modules - 1));
+}
+
+static int set_process(struct ms_model *m, const struct ms_record *r)
+{
+	free(m->exe);
+	for (size_t i = 0; i < m->argc; i++)
+		free(m->argv[i]);
+	free(m->argv);
+	m->argc = 0;
+	m->exe = dup_str(r->u.process.exe);
+	m->argv = calloc(r->u.process.argc + 1, sizeof(char *));
+	if (!m->exe || !m->argv)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < r->u.process.argc; i++) {
+		if (!(m->argv[i] = dup_str(r->u.process.argv[i])))
+			return -ENOMEM;
+		m->argc++;
+	}
+	return 0;
+}
+
+static int cmp_clock(const void *a, const void *b)
+{
+	const struct ms_clock_point *x = a, *y = b;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* The figures that only exist once every event is applied. */
+static void finish(struct ms_model *m)
+{
+	struct ms_summary *s = &m->summary;
+	for (size_t i = 0; i < m->n_stacks; i++)
+		peak_sync(m, &m->stacks[i]);
+	s->leaked_bytes = m->cur_bytes;
+	s->leaked_blocks = m->live.len;
+	if (m->n_clock > 1)
+		qsort(m->clock, m->n_clock, sizeof(*m->clock), cmp_clock);
+	if (s->first_ts == UINT64_MAX) /* no timestamp at all */
+		s->first_ts = s->last_ts = m->hdr.start_ts;
+	s->wall_time_ns = ms_model_ts_to_ns(m, s->last_ts);
+	s->peak_time_ns = s->peak_bytes ? ms_model_ts_to_ns(m, s->peak_ts) : 0;
+}
+
+int ms_replay_file(struct ms_model *m, const char *path)
+{
+	struct ms_trace_reader r;
+	struct ms_record rec;
+	struct ms_u64map module_by_id;
+	uint32_t cur_thread = 0;
+	uint32_t stack = 0;
+	bool have_end = false, have_exec = false;
+	int rc;
+
+	ms_trace_reader_init(&r);
+	ms_u64map_init(&module_by_id);
+	rc = ms_trace_reader_open(&r, path);
+	m->hdr = r.hdr;
+	if (rc)
+		goto out;
+	m->summary.forked = (r.hdr.flags & MS_HDR_FORKED) != 0;
+	/* the start: the header's, unless an event claims to be earlier */
+	m->summary.first_ts = r.hdr.start_ts ? r.hdr.start_ts : UINT64_MAX;
+	m->summary.last_ts = r.hdr.start_ts;
+	if (r.hdr.clock_kind == MS_CLOCK_TSC && r.hdr.start_mono_ns) {
+		if ((rc = GROW(m->clock, m->n_clock, m->cap_clock, 16)))
+			goto out;
+		m->clock[m->n_clock++] = (struct ms_clock_point){r.hdr.start_ts, r.hdr.start_mono_ns};
+	}
+	while ((rc = ms_trace_reader_next(&r, &rec)) == 1) {
+		rc = 0;
+		switch (rec.tag) {
+		case MS_REC_CHUNK:
+			rc = thread_index(m, rec.tid, rec.u.chunk.base_ts, &cur_thread);
+			break;
+		case MS_REC_ALLOC:
+			if ((rc = stack_lookup(m, rec.u.alloc.stack_id, &stack)))
+				break;
+			rc = push(m, rec.u.alloc.ts, rec.u.alloc.addr, rec.u.alloc.size, stack, cur_thread, true);
+			break;
+		case MS_REC_FREE:
+			rc = push(m, rec.u.free.ts, rec.u.free.addr, 0, 0, cur_thread, false);
+			break;
+		case MS_REC_REALLOC:
+			if ((rc = stack_lookup(m, rec.u.realloc.stack_id, &stack)))
+				break;
+			rc = push(m, rec.u.realloc.ts_before, rec.u.realloc.old_addr, 0, 0, cur_thread, false);
+			if (!rc)
+				rc = push(m, rec.u.realloc.ts_after, rec.u.realloc.new_addr, rec.u.realloc.size, stack,
+				          cur_thread, true);
+			break;
+		case MS_REC_STACK:
+			rc = define_stack(m, &rec);
+			break;
+		case MS_REC_THREAD: {
+			struct ms_thread *t = &m->threads[cur_thread];
+			free(t->name);
+			t->name = dup_str(rec.u.thread.name);
+			see_ts(m, rec.u.thread.ts);
+			rc = t->name ? 0 : -ENOMEM;
+			break;
+		}
+		case MS_REC_THREAD_EXIT:
+			m->threads[cur_thread].exited = true;
+			m->threads[cur_thread].exit_ts = rec.u.thread_exit.ts;
+			see_ts(m, rec.u.thread_exit.ts);
+			break;
+		case MS_REC_CLOCK_SYNC:
+			if (!(rc = GROW(m->clock, m->n_clock, m->cap_clock, 16)))
+				m->clock[m->n_clock++] =
+				    (struct ms_clock_point){rec.u.clock_sync.ts, rec.u.clock_sync.mono_ns};
+			break;
+		case MS_REC_MODULE_LOAD:
+			rc = add_module(m, &rec, &module_by_id);
+			break;
+		case MS_REC_MODULE_UNLOAD: {
+			uint32_t i = ms_u64map_get(&module_by_id, rec.u.module_unload.module_id);
+			if (i != MS_U64MAP_NONE && m->modules[i].unload_ts == UINT64_MAX)
+				m->modules[i].unload_ts = rec.u.module_unload.ts;
+			see_ts(m, rec.u.module_unload.ts);
+			break;
+		}
+		case MS_REC_COUNTERS:
+			for (uint32_t i = 0; i < rec.u.counters.n; i++)
+				if ((i == MS_CTR_RSS_BYTES || i == MS_CTR_PEAK_RSS_BYTES) &&
+				    rec.u.counters.v[i] > m->summary.peak_rss_bytes)
+					m->summary.peak_rss_bytes = rec.u.counters.v[i];
+			see_ts(m, rec.u.counters.ts);
+			break;
+		case MS_REC_ROUND:
+			rc = flush(m, rec.u.round.watermark, false);
+			break;
+		case MS_REC_PROCESS:
+			rc = set_process(m, &rec);
+			break;
+		case MS_REC_END:
+			have_end = true;
+			m->summary.end = rec.u.end.reason == MS_END__EXIT ? MS_ENDK__EXIT : MS_ENDK_EXIT;
+			m->summary.exit_status = rec.u.end.exit_status;
+			if (rec.u.end.peak_rss > m->summary.peak_rss_bytes)
+				m->summary.peak_rss_bytes = rec.u.end.peak_rss;
+			see_ts(m, rec.u.end.ts);
+			break;
+		case MS_REC_EXEC:
+			have_exec = true;
+			free(m->summary.exec_path);
+			m->summary.exec_path = dup_str(rec.u.exec.path);
+			see_ts(m, rec.u.exec.ts);
+			rc = m->summary.exec_path ? 0 : -ENOMEM;
+			break;
+		case MS_REC_EXEC_FAILED:
+			have_exec = false;
+			see_ts(m, rec.u.exec_failed.ts);
+			break;
+		}
+		if (rc)
+			break;
+	}
+	m->frames = r.frames;
+	if (rc == MS_TRACE_E_CORRUPT)
+		m->corrupt = rc;
+	if (rc == 0 || rc == MS_TRACE_E_CORRUPT) {
+		int frc = flush(m, 0, true);
+		if (frc)
+			rc = frc;
+	}
+	if (rc == 0 && r.frames == 0)
+		rc = MS_TRACE_E_NODATA;
+	if (have_end)
+		m->summary.truncated = false;
+	else if (have_exec)
+		m->summary.end = MS_ENDK_EXEC;
+	else
+		m->summary.end = MS_ENDK_KILLED;
+	if (r.truncated) {
+		m->summary.truncated = true;
+		if (!have_end && !have_exec)
+			m->summary.end = MS_ENDK_TRUNCATED;
+	} else if (!have_end && !have_exec) {
+		m->summary.truncated = true;
+	}
+	if (m->corrupt) {
+		m->summary.truncated = true;
+		if (!have_end && !have_exec)
+			m->summary.end = MS_ENDK_CORRUPT;
+	}
+	finish(m);
+out:
+	ms_u64map_release(&module_by_id);
+	ms_trace_reader_release(&r);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/* Offline symbolization of a model's stacks with elfutils libdw: function
+ * (demangled), file, line, inlined frames and module for every return
+ * address. One Dwfl per distinct module file, opened on first use and
+ * checked against the recorded build-id; debug info is found by build-id
+ * (/usr/lib/debug/.build-id). A file that vanished or changed gives
+ * "module+0xOFFSET" frames, never an error. Results are cached per
+ * (module, offset).
+ *
+ * Steps:
+ *  1. s = ms_symbolizer_new(&model) (the model must outlive s);
+ *  2. ms_symbolize_stack(s, stack_index, &frames, &n) for each stack shown;
+ *  3. ms_symbolizer_free(s). */
+#ifndef MS_ANALYSIS_SYMBOLIZE_H
+#define MS_ANALYSIS_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/model.h"
+
+struct ms_frame {
+	const char *function; /* demangled; "module+0xOFF" or "0xIP" when unknown; never NULL */
+	const char *file;     /* source file, NULL when unknown */
+	uint32_t line;        /* 0 when unknown */
+	const char *module;   /* module path, NULL when the ip is in no known module */
+	bool inlined;         /* an inlined call: the next frame is its caller at the same ip */
+	uint64_t ip;          /* the return address */
+	uint64_t offset;      /* ip relative to the module's load bias (its ELF vaddr) */
+};
+
+struct ms_symbolizer;
+
+/* Returns NULL when out of memory. */
+struct ms_symbolizer *ms_symbolizer_new(const struct ms_model *m);
+void ms_symbolizer_free(struct ms_symbolizer *s);
+
+/* Symbolizes stack (an index into m->stacks), innermost frame first, with
+ * memscope's and the allocator's own frames removed from the top. *frames
+ * is owned by s and valid until the next call; the strings it points to
+ * live as long as s. Returns 0 or -ENOMEM. */
+int ms_symbolize_stack(struct ms_symbolizer *s, uint32_t stack, const struct ms_frame **frames, size_t *n);
+
+/* The basename of a path (no allocation). */
+const char *ms_basename(const char *path);
+
+#endif

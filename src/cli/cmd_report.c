@@ -1,0 +1,153 @@
+/* `memscope report [OPTIONS] TRACE`: parses options, replays the trace and
+ * prints a report. All figures come from src/analysis, all output from
+ * src/report. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/model.h"
+#include "analysis/symbolize.h"
+#include "cli/cli.h"
+#include "report/report.h"
+#include "trace/read.h"
+
+const char cmd_report_usage[] =
+	"usage: memscope report [OPTIONS] TRACE\n"
+	"\n"
+	"Explains a trace recorded by 'memscope run': totals (allocation calls,\n"
+	"frees, bytes allocated, peak heap and when, peak RSS, leaked bytes and\n"
+	"blocks, temporary allocations, threads, how the program ended), then the\n"
+	"call stacks that matter most, symbolized (function, file:line, inlined\n"
+	"frames, module).\n"
+	"\n"
+	"options:\n"
+	"  --by METRIC      order stacks by: peak (bytes live at the heap peak,\n"
+	"                   the default), leaked (live at exit), allocations (calls),\n"
+	"                   temporary (blocks freed before their thread allocated\n"
+	"                   again), bytes (bytes allocated)\n"
+	"  --top N          show the first N stacks (default 10; with --json all\n"
+	"                   stacks unless --top is given)\n"
+	"  --tree           show a caller tree instead: stacks merged by function,\n"
+	"                   the allocating function first, its callers indented\n"
+	"                   below; nodes below the threshold are hidden\n"
+	"  --threshold PCT  with --tree, hide nodes below PCT percent of the total\n"
+	"                   of the --by metric (default 1)\n"
+	"  --json           print JSON instead of text (schema: docs/report.md)\n"
+	"  -h, --help       show this help\n"
+	"\n"
+	"A truncated trace (the program was killed) is reported up to its last\n"
+	"complete frame, with a warning and \"truncated\": true.\n"
+	"\n"
+	"examples:\n"
+	"  memscope report app.mst\n"
+	"  memscope report --by leaked --top 5 app.mst\n"
+	"  memscope report --tree --by allocations app.mst\n"
+	"  memscope report --json app.mst > app.json\n";
+
+/* Takes the value of --opt VALUE or --opt=VALUE; NULL if absent. */
+static const char *opt_value(const char *opt, int argc, char **argv, int *i)
+{
+	size_t n = strlen(opt);
+	if (!strncmp(argv[*i], opt, n) && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (*i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static bool is_opt(const char *arg, const char *opt)
+{
+	size_t n = strlen(opt);
+	return !strncmp(arg, opt, n) && (arg[n] == 0 || arg[n] == '=');
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct ms_report_opts o = {.by = MS_BY_PEAK, .top = 10, .tree_min_pct = 1.0};
+	bool json = false, tree = false;
+	const char *path = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(cmd_report_usage, stdout);
+			return 0;
+		} else if (!strcmp(a, "--json")) {
+			json = true;
+		} else if (!strcmp(a, "--tree")) {
+			tree = true;
+		} else if (is_opt(a, "--by")) {
+			const char *v = opt_value("--by", argc, argv, &i);
+			if (!v || ms_metric_parse(v, &o.by)) {
+				ms_cli_error("invalid value '%s' for option '--by' (peak, leaked, allocations, temporary or bytes)",
+				             v ? v : "");
+				return 2;
+			}
+		} else if (is_opt(a, "--top")) {
+			unsigned long long v;
+			if (ms_cli_parse_uint("--top", opt_value("--top", argc, argv, &i), 1000000000ull, &v))
+				return 2;
+			o.top = (size_t)v;
+			o.top_given = true;
+		} else if (is_opt(a, "--threshold")) {
+			const char *v = opt_value("--threshold", argc, argv, &i);
+			char *end = NULL;
+			double d = v ? strtod(v, &end) : -1;
+			if (!v || !*v || *end || !(d >= 0 && d <= 100)) {
+				ms_cli_error("invalid value '%s' for option '--threshold' (a percentage from 0 to 100)",
+				             v ? v : "");
+				return 2;
+			}
+			o.tree_min_pct = d;
+		} else if (a[0] == '-' && a[1]) {
+			ms_cli_error("unknown option '%s' for 'report' (see 'memscope report --help')", a);
+			return 2;
+		} else if (path) {
+			ms_cli_error("more than one trace given ('%s' and '%s'); report reads one trace", path, a);
+			return 2;
+		} else {
+			path = a;
+		}
+	}
+	if (!path) {
+		ms_cli_error("missing the trace file (usage: memscope report [OPTIONS] TRACE)");
+		return 2;
+	}
+
+	struct ms_model m;
+	ms_model_init(&m);
+	int rc = ms_replay_file(&m, path);
+	char msg[4096 + 256];
+	if (rc && !(rc == MS_TRACE_E_CORRUPT && m.frames > 0)) {
+		ms_trace_error_message(msg, sizeof(msg), path, rc, &m.hdr, m.frames);
+		ms_cli_error("%s", msg);
+		ms_model_release(&m);
+		return 1;
+	}
+	if (rc == MS_TRACE_E_CORRUPT)
+		ms_cli_error("warning: trace '%s' is corrupt after %u complete frames; reporting what precedes it",
+		             path, m.frames);
+	else if (m.summary.end == MS_ENDK_TRUNCATED)
+		ms_cli_error("warning: trace '%s' is truncated after %u complete frames (the program was killed?); "
+		             "reporting what was written", path, m.frames);
+	else if (m.summary.end == MS_ENDK_KILLED)
+		ms_cli_error("warning: trace '%s' has no end record (the program was killed?); "
+		             "reporting what was written", path);
+
+	struct ms_symbolizer *sym = ms_symbolizer_new(&m);
+	if (!sym) {
+		ms_cli_error("cannot report trace '%s': out of memory", path);
+		ms_model_release(&m);
+		return 1;
+	}
+	if (tree)
+		rc = json ? ms_report_tree_json(stdout, &m, sym, &o, path) : ms_report_tree_text(stdout, &m, sym, &o, path);
+	else
+		rc = json ? ms_report_json(stdout, &m, sym, &o, path) : ms_report_text(stdout, &m, sym, &o, path);
+	ms_symbolizer_free(sym);
+	ms_model_release(&m);
+	if (fflush(stdout) || rc) {
+		ms_cli_error("cannot write the report of '%s' (out of memory or output closed?)", path);
+		return 1;
+	}
+	return 0;
+}

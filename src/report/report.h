@@ -1,0 +1,39 @@
+/* The `report` command's outputs from a replayed model: the text report,
+ * its JSON twin, and the caller tree (text and JSON). They print to out and
+ * return 0 or a negative code (-ENOMEM); they never exit. */
+#ifndef MS_REPORT_REPORT_H
+#define MS_REPORT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "analysis/model.h"
+#include "analysis/symbolize.h"
+
+struct ms_report_opts {
+	enum ms_metric by;  /* order of the stacks / tree nodes */
+	size_t top;         /* stacks shown */
+	bool top_given;     /* --top was given: also limits the JSON array */
+	double tree_min_pct; /* tree nodes below this share of the total are pruned */
+};
+
+/* Text: the summary, then the top stacks with their symbolized frames. */
+int ms_report_text(FILE *out, const struct ms_model *m, struct ms_symbolizer *sym,
+                   const struct ms_report_opts *o, const char *trace_path);
+/* JSON: {"trace", "summary", "stacks"}; see docs/report.md. */
+int ms_report_json(FILE *out, const struct ms_model *m, struct ms_symbolizer *sym,
+                   const struct ms_report_opts *o, const char *trace_path);
+/* The caller tree: the allocating functions at the roots, their callers
+ * below, stacks merged by function. */
+int ms_report_tree_text(FILE *out, const struct ms_model *m, struct ms_symbolizer *sym,
+                        const struct ms_report_opts *o, const char *trace_path);
+int ms_report_tree_json(FILE *out, const struct ms_model *m, struct ms_symbolizer *sym,
+                        const struct ms_report_opts *o, const char *trace_path);
+
+/* Internal to src/report: the summary block in text and JSON. */
+void ms_report_summary_text(FILE *out, const struct ms_model *m, const char *trace_path);
+struct ms_json;
+void ms_report_summary_json(struct ms_json *j, const struct ms_model *m);
+
+#endif

@@ -1,0 +1,33 @@
+/* ms_report_run_summary(): the end-of-run paragraph; see summary.h. */
+#include "report/summary.h"
+
+#include "analysis/model.h"
+#include "report/units.h"
+#include "trace/read.h"
+
+int ms_report_run_summary(FILE *out, const char *trace_path)
+{
+	struct ms_model m;
+	ms_model_init(&m);
+	int rc = ms_replay_file(&m, trace_path);
+	if (rc && !(rc == MS_TRACE_E_CORRUPT && m.frames > 0)) {
+		ms_model_release(&m);
+		return rc;
+	}
+	const struct ms_summary *s = &m.summary;
+	char a[MS_FMT_MAX], b[MS_FMT_MAX], c[MS_FMT_MAX], d[MS_FMT_MAX];
+	fprintf(out, "memscope: %s allocations, %s frees, %s allocated\n", ms_fmt_count(a, s->allocations),
+	        ms_fmt_count(b, s->frees), ms_fmt_bytes(c, s->bytes_allocated));
+	fprintf(out, "memscope: peak heap %s at %s, peak RSS %s\n", ms_fmt_bytes(a, s->peak_bytes),
+	        ms_fmt_duration(b, s->peak_time_ns), s->peak_rss_bytes ? ms_fmt_bytes(c, s->peak_rss_bytes) : "unknown");
+	fprintf(out, "memscope: %s %s in %s blocks, %s temporary allocations\n",
+	        s->end == MS_ENDK_EXEC ? "live at exec" : "leaked", ms_fmt_bytes(a, s->leaked_bytes),
+	        ms_fmt_count(b, s->leaked_blocks), ms_fmt_count(d, s->temporary_allocations));
+	if (s->truncated)
+		fprintf(out, "memscope: the trace is incomplete (%s): figures cover what was written\n",
+		        ms_end_kind_name(s->end));
+	fprintf(out, "memscope: trace written to %s\n", trace_path);
+	fprintf(out, "memscope: explain it with: memscope report %s\n", trace_path);
+	ms_model_release(&m);
+	return 0;
+}

@@ -1,0 +1,159 @@
+/* Reading a trace file: header validation, frame iteration (zstd, checksum
+ * verified) and record decoding. The file is untrusted: every length is
+ * bounded and checked, a damaged file yields an error code, never a crash.
+ * The reader allocates only buffers bounded by format.h's limits.
+ *
+ * Steps:
+ *  1. ms_trace_reader_init(&r), then ms_trace_reader_open(&r, path): 0 or a
+ *     negative code (see enum ms_trace_err; ms_trace_error_message());
+ *  2. loop on ms_trace_reader_next(&r, &rec): 1 = a record in rec, 0 = end
+ *     of the readable trace (check r.truncated), negative = corrupt data
+ *     (r.frames and r.offset say how far it got; records delivered so far
+ *     stay valid for the caller's model);
+ *  3. ms_trace_reader_release(&r).
+ * Strings and stack frames in a record point into the reader's buffers and
+ * are valid until the next call to ms_trace_reader_next(). */
+#ifndef MS_TRACE_READ_H
+#define MS_TRACE_READ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <stdio.h>
+
+#include "trace/format.h"
+
+/* Errors: negative errno values for the system (-ENOENT, -EACCES, -ENOMEM,
+ * -EIO, -EISDIR), and these for the content. */
+enum ms_trace_err {
+	MS_TRACE_E_EMPTY = -1000,   /* zero-length file */
+	MS_TRACE_E_FOREIGN = -1001, /* no memscope magic */
+	MS_TRACE_E_VERSION = -1002, /* a newer format than this reader */
+	MS_TRACE_E_HEADER = -1003,  /* memscope magic but a bad header (short, bad sizes) */
+	MS_TRACE_E_CORRUPT = -1004, /* a damaged frame or record */
+	MS_TRACE_E_NODATA = -1005,  /* the header only, or not one complete frame */
+	MS_TRACE_E_ARCH = -1006,    /* recorded on another architecture or pointer size */
+};
+
+/* The ELF machine and pointer size of traces this reader accepts: those of
+ * the machine it runs on (stack addresses are symbolized against local
+ * files). */
+#if defined(__x86_64__)
+#define MS_HOST_MACHINE 62
+#elif defined(__aarch64__)
+#define MS_HOST_MACHINE 183
+#elif defined(__i386__)
+#define MS_HOST_MACHINE 3
+#elif defined(__riscv)
+#define MS_HOST_MACHINE 243
+#else
+#define MS_HOST_MACHINE 0 /* unknown: accept any */
+#endif
+
+struct ms_str {
+	const char *p; /* not NUL-terminated */
+	size_t len;
+};
+
+/* One decoded record. Chunk records are reported with absolute values: the
+ * reader applies the delta state, and tid is the chunk's thread. */
+struct ms_record {
+	uint8_t tag; /* enum ms_record_tag */
+	uint64_t tid;
+	union {
+		struct { uint64_t base_ts; } chunk;
+		struct { uint64_t ts, addr, size, stack_id; } alloc;
+		struct { uint64_t ts, addr; } free;
+		struct { uint64_t ts_before, ts_after, old_addr, new_addr, size, stack_id; } realloc;
+		struct { uint64_t stack_id; uint32_t n; const uint64_t *ips; } stack;
+		struct { uint64_t ts; struct ms_str name; } thread;
+		struct { uint64_t ts; } thread_exit;
+		struct { uint64_t ts, mono_ns, realtime_ns; } clock_sync;
+		struct {
+			uint64_t ts, module_id, load_bias;
+			struct ms_str path, build_id;
+			uint32_t nseg;
+			const uint64_t *seg; /* nseg x (vaddr, memsz, p_flags) */
+		} module_load;
+		struct { uint64_t ts, module_id; } module_unload;
+		struct { uint64_t ts; uint32_t n; const uint64_t *v; } counters;
+		struct { uint64_t watermark; } round;
+		struct {
+			struct ms_str exe;
+			uint32_t argc;
+			const struct ms_str *argv;
+		} process;
+		struct { uint64_t ts, reason, exit_status, peak_rss; } end;
+		struct { uint64_t ts; struct ms_str path; } exec;
+		struct { uint64_t ts; } exec_failed;
+	} u;
+};
+
+/* A decompressed frame handed from the producer thread to the decoder. */
+struct ms_frame_slot {
+	uint8_t *raw; /* reused */
+	size_t cap, len;
+	uint64_t end_offset; /* file offset after this frame */
+	int result;          /* 1 frame, 0 end, < 0 error */
+	bool truncated;      /* result 0: the file ends inside a frame */
+	bool full;           /* owned by the consumer until it hands it back */
+};
+
+struct ms_trace_reader {
+	struct ms_trace_header hdr;
+	uint64_t file_size;
+	uint64_t offset;   /* file offset after the current frame */
+	uint32_t frames;   /* frames decoded so far (whole ones, after an error) */
+	bool truncated;    /* the file ends inside a frame */
+	bool eof;
+	int error;         /* sticky error once corrupt */
+
+	/* the producer (a thread when one could be started): reads and
+	 * decompresses frames ahead into two slots, in turn */
+	FILE *f;
+	struct ZSTD_DCtx_s *dctx;
+	uint8_t *cbuf;
+	size_t ccap;
+	uint64_t prod_offset;
+	struct ms_frame_slot slots[2];
+	int cur; /* the slot being decoded, -1 before the first */
+	bool threaded, stop;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+
+	const uint8_t *p, *end; /* records not yet decoded in the current frame */
+
+	/* chunk delta state */
+	bool in_chunk;
+	uint64_t tid, prev_ts, prev_addr;
+
+	uint64_t *vals;        /* ips, segments or counters of the current record */
+	size_t valcap;
+	struct ms_str *argv;   /* PROCESS argv */
+	size_t argvcap;
+};
+
+void ms_trace_reader_init(struct ms_trace_reader *r);
+/* Opens path and validates the header. On failure r stays released-safe and
+ * r->hdr.version holds the file's version for MS_TRACE_E_VERSION. */
+int ms_trace_reader_open(struct ms_trace_reader *r, const char *path);
+int ms_trace_reader_next(struct ms_trace_reader *r, struct ms_record *rec);
+void ms_trace_reader_release(struct ms_trace_reader *r);
+
+/* Decodes a 64-byte header; returns 0, MS_TRACE_E_FOREIGN,
+ * MS_TRACE_E_VERSION (h->version set), MS_TRACE_E_HEADER or MS_TRACE_E_ARCH
+ * (h->e_machine and h->ptr_size set). */
+int ms_trace_header_decode(const uint8_t *buf, size_t len, struct ms_trace_header *h);
+
+/* Writes a one-line, lowercase message about err for the trace at path
+ * (e.g. "trace 'x.mst' is version 2, this memscope reads up to 1; upgrade
+ * memscope") into buf, without the "memscope: " prefix. h is the header as
+ * far as it was decoded (version, machine; may be NULL), frames how many
+ * frames could be read (for MS_TRACE_E_CORRUPT). Any err works: negative
+ * errno values are worded too. */
+void ms_trace_error_message(char *buf, size_t n, const char *path, int err, const struct ms_trace_header *h,
+                            uint32_t frames);
+
+#endif

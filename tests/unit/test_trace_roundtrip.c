@@ -1,0 +1,160 @@
+/* Every record type written with encode.h/write.c reads back with the same
+ * values through read.c, including negative deltas and chunk state resets
+ * at frame boundaries. */
+#include "assert.h"
+#include "trace/read.h"
+#include "tracegen.h"
+
+static const char *path = "test_trace_roundtrip.mst";
+
+static void next(struct ms_trace_reader *r, struct ms_record *rec, uint8_t tag)
+{
+	int rc = ms_trace_reader_next(r, rec);
+	ASSERT_EQ_I64(rc, 1);
+	ASSERT_EQ_U64(rec->tag, tag);
+}
+
+static void write_trace(void)
+{
+	struct tg t;
+	struct ms_trace_header h = tg_header();
+	h.flags = MS_HDR_FORKED;
+	tg_open(&t, path, &h);
+	struct ms_enc_segment seg[2] = {{0, 0x1000, 5}, {0x2000, 0x500, 6}};
+	const uint8_t bid[4] = {0xde, 0xad, 0xbe, 0xef};
+	uint8_t *p = tg_room(&t, ms_enc_module_max(8, 4, 2));
+	tg_done(&t, ms_enc_module_load(p, 1100, 7, 0x555500000000, "/bin/ls", 7, bid, 4, seg, 2));
+	p = tg_room(&t, 200);
+	p = ms_enc_process_begin(p, "/bin/ls", 7, 3);
+	p = ms_enc_string(p, "ls", 2);
+	p = ms_enc_string(p, "-l", 2);
+	p = ms_enc_string(p, "", 0);
+	tg_done(&t, p);
+	tg_done(&t, ms_enc_clock_sync(tg_room(&t, 40), 1200, 55, 66));
+	uint64_t ctr[2] = {1 << 20, 3 << 20};
+	tg_done(&t, ms_enc_counters(tg_room(&t, 40), 1300, ctr, 2));
+	tg_chunk(&t, 99, 2000);
+	tg_thread(&t, 2001, "worker");
+	tg_alloc(&t, 2005, 0x10000, 48, 3);
+	tg_free(&t, 2003, 0x8000);   /* ts and address go backwards */
+	tg_realloc(&t, 2010, 2012, 0x20000, 0x10000, 96, 4);
+	uintptr_t ips[3] = {0x555500001234, 0x555500000100, 0x7f0000000000};
+	tg_stack(&t, 3, ips, 3);
+	tg_done(&t, ms_enc_thread_exit(tg_room(&t, 20), &t.st, 2020));
+	tg_round(&t, 2021);
+	tg_done(&t, ms_enc_module_unload(tg_room(&t, 30), 2030, 7));
+	tg_done(&t, ms_enc_exec(tg_room(&t, 30), 2040, "/bin/sh", 7));
+	tg_done(&t, ms_enc_exec_failed(tg_room(&t, 30), 2041));
+	tg_frame(&t);
+	/* frame 2: a fresh chunk, then END */
+	tg_chunk(&t, 100, 3000);
+	tg_alloc(&t, 3000, 0xfffffffffff0, 1, 0);
+	tg_end(&t, 3100, MS_END__EXIT, 3, 4 << 20);
+	tg_close(&t);
+}
+
+int main(void)
+{
+	write_trace();
+	struct ms_trace_reader r;
+	struct ms_record rec;
+	ms_trace_reader_init(&r);
+	ASSERT_EQ_I64(ms_trace_reader_open(&r, path), 0);
+	ASSERT_EQ_U64(r.hdr.version, 1);
+	ASSERT_EQ_U64(r.hdr.pid, 4242);
+	ASSERT_EQ_U64(r.hdr.ppid, 1);
+	ASSERT_EQ_U64(r.hdr.flags, MS_HDR_FORKED);
+	ASSERT_EQ_U64(r.hdr.clock_kind, MS_CLOCK_MONOTONIC_NS);
+	ASSERT_EQ_U64(r.hdr.e_machine, 62);
+	ASSERT_EQ_U64(r.hdr.page_size, 4096);
+	ASSERT_EQ_U64(r.hdr.max_depth, 64);
+
+	next(&r, &rec, MS_REC_MODULE_LOAD);
+	ASSERT_EQ_U64(rec.u.module_load.ts, 1100);
+	ASSERT_EQ_U64(rec.u.module_load.module_id, 7);
+	ASSERT_EQ_U64(rec.u.module_load.load_bias, 0x555500000000);
+	ASSERT_EQ_U64(rec.u.module_load.path.len, 7);
+	ASSERT_EQ_MEM(rec.u.module_load.path.p, "/bin/ls", 7);
+	ASSERT_EQ_U64(rec.u.module_load.build_id.len, 4);
+	ASSERT_EQ_MEM(rec.u.module_load.build_id.p, "\xde\xad\xbe\xef", 4);
+	ASSERT_EQ_U64(rec.u.module_load.nseg, 2);
+	ASSERT_EQ_U64(rec.u.module_load.seg[3], 0x2000);
+	ASSERT_EQ_U64(rec.u.module_load.seg[4], 0x500);
+	ASSERT_EQ_U64(rec.u.module_load.seg[5], 6);
+
+	next(&r, &rec, MS_REC_PROCESS);
+	ASSERT_EQ_MEM(rec.u.process.exe.p, "/bin/ls", 7);
+	ASSERT_EQ_U64(rec.u.process.argc, 3);
+	ASSERT_EQ_MEM(rec.u.process.argv[1].p, "-l", 2);
+	ASSERT_EQ_U64(rec.u.process.argv[2].len, 0);
+
+	next(&r, &rec, MS_REC_CLOCK_SYNC);
+	ASSERT_EQ_U64(rec.u.clock_sync.ts, 1200);
+	ASSERT_EQ_U64(rec.u.clock_sync.mono_ns, 55);
+	ASSERT_EQ_U64(rec.u.clock_sync.realtime_ns, 66);
+
+	next(&r, &rec, MS_REC_COUNTERS);
+	ASSERT_EQ_U64(rec.u.counters.ts, 1300);
+	ASSERT_EQ_U64(rec.u.counters.n, 2);
+	ASSERT_EQ_U64(rec.u.counters.v[1], 3 << 20);
+
+	next(&r, &rec, MS_REC_CHUNK);
+	ASSERT_EQ_U64(rec.tid, 99);
+	ASSERT_EQ_U64(rec.u.chunk.base_ts, 2000);
+	next(&r, &rec, MS_REC_THREAD);
+	ASSERT_EQ_U64(rec.tid, 99);
+	ASSERT_EQ_U64(rec.u.thread.ts, 2001);
+	ASSERT_EQ_MEM(rec.u.thread.name.p, "worker", 6);
+	next(&r, &rec, MS_REC_ALLOC);
+	ASSERT_EQ_U64(rec.u.alloc.ts, 2005);
+	ASSERT_EQ_U64(rec.u.alloc.addr, 0x10000);
+	ASSERT_EQ_U64(rec.u.alloc.size, 48);
+	ASSERT_EQ_U64(rec.u.alloc.stack_id, 3);
+	next(&r, &rec, MS_REC_FREE);
+	ASSERT_EQ_U64(rec.u.free.ts, 2003);
+	ASSERT_EQ_U64(rec.u.free.addr, 0x8000);
+	next(&r, &rec, MS_REC_REALLOC);
+	ASSERT_EQ_U64(rec.u.realloc.ts_before, 2010);
+	ASSERT_EQ_U64(rec.u.realloc.ts_after, 2012);
+	ASSERT_EQ_U64(rec.u.realloc.old_addr, 0x20000);
+	ASSERT_EQ_U64(rec.u.realloc.new_addr, 0x10000);
+	ASSERT_EQ_U64(rec.u.realloc.size, 96);
+	ASSERT_EQ_U64(rec.u.realloc.stack_id, 4);
+	next(&r, &rec, MS_REC_STACK);
+	ASSERT_EQ_U64(rec.u.stack.stack_id, 3);
+	ASSERT_EQ_U64(rec.u.stack.n, 3);
+	ASSERT_EQ_U64(rec.u.stack.ips[0], 0x555500001234);
+	ASSERT_EQ_U64(rec.u.stack.ips[1], 0x555500000100);
+	ASSERT_EQ_U64(rec.u.stack.ips[2], 0x7f0000000000);
+	next(&r, &rec, MS_REC_THREAD_EXIT);
+	ASSERT_EQ_U64(rec.u.thread_exit.ts, 2020);
+	next(&r, &rec, MS_REC_ROUND);
+	ASSERT_EQ_U64(rec.u.round.watermark, 2021);
+	next(&r, &rec, MS_REC_MODULE_UNLOAD);
+	ASSERT_EQ_U64(rec.u.module_unload.ts, 2030);
+	ASSERT_EQ_U64(rec.u.module_unload.module_id, 7);
+	next(&r, &rec, MS_REC_EXEC);
+	ASSERT_EQ_U64(rec.u.exec.ts, 2040);
+	ASSERT_EQ_MEM(rec.u.exec.path.p, "/bin/sh", 7);
+	next(&r, &rec, MS_REC_EXEC_FAILED);
+	ASSERT_EQ_U64(rec.u.exec_failed.ts, 2041);
+	ASSERT_EQ_U64(r.frames, 1);
+
+	next(&r, &rec, MS_REC_CHUNK);
+	ASSERT_EQ_U64(rec.tid, 100);
+	next(&r, &rec, MS_REC_ALLOC);
+	ASSERT_EQ_U64(rec.u.alloc.addr, 0xfffffffffff0);
+	ASSERT_EQ_U64(rec.u.alloc.ts, 3000);
+	next(&r, &rec, MS_REC_END);
+	ASSERT_EQ_U64(rec.u.end.ts, 3100);
+	ASSERT_EQ_U64(rec.u.end.reason, MS_END__EXIT);
+	ASSERT_EQ_U64(rec.u.end.exit_status, 3);
+	ASSERT_EQ_U64(rec.u.end.peak_rss, 4 << 20);
+	ASSERT_EQ_I64(ms_trace_reader_next(&r, &rec), 0);
+	ASSERT_EQ_U64(r.frames, 2);
+	ASSERT_TRUE(!r.truncated);
+	ms_trace_reader_release(&r);
+	remove(path);
+	puts("ok");
+	return 0;
+}
