@@ -3,7 +3,7 @@
 # usage: install-deps.sh build|test|bench
 set -eu
 build="gcc g++ make cmake pkg-config libunwind-dev libdw-dev libzstd-dev"
-test="$build valgrind python3 libc6-dbg binutils file"
+test="$build valgrind python3 libc6-dbg binutils file chromium"
 bench="$test heaptrack perl clang hyperfine time"
 case "${1:-build}" in
 build) want=$build ;;

@@ -8,6 +8,10 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+int cmd_trend(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
@@ -15,6 +19,10 @@ int cmd_version(int argc, char **argv);
  * `memscope help NAME` and `memscope NAME --help`. */
 extern const char cmd_run_usage[];
 extern const char cmd_report_usage[];
+extern const char cmd_ps_usage[];
+extern const char cmd_monitor_usage[];
+extern const char cmd_trend_usage[];
+extern const char cmd_plot_usage[];
 
 /* Prints "memscope: " + message + newline on stderr. */
 void ms_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -11,6 +11,10 @@ static const struct {
 } usages[] = {
 	{"run", cmd_run_usage},
 	{"report", cmd_report_usage},
+	{"ps", cmd_ps_usage},
+	{"monitor", cmd_monitor_usage},
+	{"trend", cmd_trend_usage},
+	{"plot", cmd_plot_usage},
 };
 
 int cmd_help(int argc, char **argv)

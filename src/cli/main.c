@@ -16,6 +16,10 @@ struct command {
 static const struct command commands[] = {
 	{"run", cmd_run, "record every allocation of a program: run [OPTIONS] -- PROGRAM [ARGS...]"},
 	{"report", cmd_report, "explain a trace: summary, top call stacks, caller tree"},
+	{"ps", cmd_ps, "list processes with their memory: RSS, PSS, private bytes, swap"},
+	{"monitor", cmd_monitor, "watch processes' memory over time, log it, tell if it grows"},
+	{"trend", cmd_trend, "growth verdicts of a saved monitor log (CSV)"},
+	{"plot", cmd_plot, "draw a saved monitor log as an SVG chart"},
 	{"help", cmd_help, "show help for memscope or one command"},
 	{"version", cmd_version, "print memscope's version"},
 };
