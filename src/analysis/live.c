@@ -66,7 +66,11 @@ static int grow(struct ms_live *t)
 
 int ms_live_insert(struct ms_live *t, const struct ms_live_block *b, struct ms_live_block *old)
 {
-	if ((t->len + 1) * 2 > t->cap && grow(t))
+	/* Up to 3/4 full: linear probing with backward-shift deletion stays short
+	 * there, and the table is most of the analyzer's memory (24 bytes a
+	 * slot), so a sparser one would cost more in page clearing than it saves
+	 * in probes. */
+	if ((t->len + 1) * 4 > t->cap * 3 && grow(t))
 		return -ENOMEM;
 	size_t mask = t->cap - 1;
 	for (size_t i = ms_hash_u64(b->addr) & mask;; i = (i + 1) & mask) {

@@ -18,6 +18,13 @@
 #define MOD_AMBIGUOUS (UINT32_MAX - 1)
 #define MOD_OUTSIDE (UINT32_MAX - 2) /* stored for "in no module" */
 
+/* One function symbol of a module's symbol table, in Dwfl addresses. */
+struct funcsym {
+	GElf_Addr addr, size;
+	const char *name; /* points into the ELF's string table */
+	int rank;         /* binding: global 0, weak 1, local 2 (lower wins a tie) */
+};
+
 struct symfile {
 	const char *path;
 	const uint8_t *build_id;
@@ -26,6 +33,9 @@ struct symfile {
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	GElf_Addr elf_bias;
+	struct funcsym *syms; /* sorted by addr, built on the first symtab lookup */
+	size_t n_syms;
+	bool syms_built;
 };
 
 struct span {
@@ -179,9 +189,11 @@ void ms_symbolizer_free(struct ms_symbolizer *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n_files; i++)
+	for (size_t i = 0; i < s->n_files; i++) {
 		if (s->files[i].dwfl)
 			dwfl_end(s->files[i].dwfl);
+		free(s->files[i].syms);
+	}
 	free(s->files);
 	free(s->file_of_module);
 	ms_u64map_release(&s->ip_module);
@@ -298,6 +310,70 @@ static const char *die_name(struct ms_symbolizer *s, Dwarf_Die *die)
 	return demangled(s, n);
 }
 
+static int funcsym_cmp(const void *a, const void *b)
+{
+	const struct funcsym *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return strcmp(x->name, y->name);
+}
+
+/* Reads f's function symbols once, sorted by address. elfutils'
+ * dwfl_module_addrinfo scans the whole symbol table on every call, which
+ * dominates the report of a program built on a large library without debug
+ * info (clang's libLLVM: ~100k symbols); a sorted copy makes it a binary
+ * search. Leaves f->n_syms 0 on failure (frames fall back to module+offset). */
+static void build_symbols(struct symfile *f)
+{
+	f->syms_built = true;
+	int n = dwfl_module_getsymtab(f->mod);
+	if (n <= 0)
+		return;
+	f->syms = malloc((size_t)n * sizeof(*f->syms));
+	if (!f->syms)
+		return;
+	for (int i = 0; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		const char *name = dwfl_module_getsym_info(f->mod, i, &sym, &addr, NULL, NULL, NULL);
+		int type = GELF_ST_TYPE(sym.st_info);
+		if (!name || !*name || !addr || (type != STT_FUNC && type != STT_GNU_IFUNC))
+			continue;
+		int bind = GELF_ST_BIND(sym.st_info);
+		f->syms[f->n_syms++] = (struct funcsym){addr, sym.st_size, name,
+		                                        bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2};
+	}
+	qsort(f->syms, f->n_syms, sizeof(*f->syms), funcsym_cmp);
+}
+
+/* The function symbol containing pc, or NULL. A symbol of size 0 covers up to
+ * the next symbol, as assemblers leave sizes out of hand-written code. */
+static const char *symbol_at(struct symfile *f, GElf_Addr pc)
+{
+	if (!f->syms_built)
+		build_symbols(f);
+	size_t lo = 0, hi = f->n_syms;
+	while (lo < hi) { /* first symbol with addr > pc */
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->syms[mid].addr <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	GElf_Addr start = f->syms[lo - 1].addr;
+	size_t i = lo - 1;
+	while (i > 0 && f->syms[i - 1].addr == start)
+		i--; /* aliases sort best-ranked first */
+	for (; i < f->n_syms && f->syms[i].addr == start; i++)
+		if (f->syms[i].size == 0 || pc < start + f->syms[i].size)
+			return f->syms[i].name;
+	return NULL;
+}
+
 /* Appends the frames of one address of a good file to the pool: the inline
  * chain from the innermost inlined call out to the real function. */
 static int resolve(struct ms_symbolizer *s, struct symfile *f, const char *module, uint64_t ip, uint64_t off)
@@ -360,9 +436,7 @@ static int resolve(struct ms_symbolizer *s, struct symfile *f, const char *modul
 	free(scopes);
 	if (s->n_pool == before) {
 		/* no DWARF scope: the symbol table still names the function */
-		GElf_Sym sym;
-		GElf_Off symoff;
-		const char *name = dwfl_module_addrinfo(f->mod, pc, &symoff, &sym, NULL, NULL, NULL);
+		const char *name = symbol_at(f, pc);
 		if (name)
 			fr.function = demangled(s, name);
 		else {
