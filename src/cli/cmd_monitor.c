@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/child.h"
 #include "cli/cli.h"
 #include "cli/mon_common.h"
 #include "cli/mon_view.h"
@@ -369,64 +370,12 @@ static void describe_status(char *buf, size_t cap, int status)
 		snprintf(buf, cap, "ended");
 }
 
-static int pass_status(int status)
+/* In the started program: the terminal's ^C and ^\ are its own again. */
+static void reset_child_signals(void *arg)
 {
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		struct rlimit no_core = {0, 0};
-		setrlimit(RLIMIT_CORE, &no_core);
-		signal(sig, SIG_DFL);
-		sigset_t set;
-		sigemptyset(&set);
-		sigaddset(&set, sig);
-		sigprocmask(SIG_UNBLOCK, &set, NULL);
-		raise(sig);
-		return 128 + sig;
-	}
-	return 1;
-}
-
-/* Starts PROGRAM; returns its pid, or -1 with a message (and *exit_code). */
-static pid_t spawn(char **argv, int *exit_code)
-{
-	int ep[2];
-	if (pipe2(ep, O_CLOEXEC) < 0) {
-		ms_cli_error("cannot start '%s': %s", argv[0], strerror(errno));
-		*exit_code = 1;
-		return -1;
-	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		ms_cli_error("cannot start '%s': %s", argv[0], strerror(errno));
-		*exit_code = 1;
-		return -1;
-	}
-	if (pid == 0) {
-		close(ep[0]);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
-		execvp(argv[0], argv);
-		int err = errno;
-		if (write(ep[1], &err, sizeof(err)) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	close(ep[1]);
-	int err = 0;
-	ssize_t n;
-	while ((n = read(ep[0], &err, sizeof(err))) < 0 && errno == EINTR)
-		;
-	close(ep[0]);
-	if (n == (ssize_t)sizeof(err)) {
-		waitpid(pid, NULL, 0);
-		ms_cli_error("cannot run '%s': %s", argv[0], err == ENOENT ? "no such program" : strerror(err));
-		*exit_code = err == ENOENT ? 127 : 126;
-		return -1;
-	}
-	return pid;
+	(void)arg;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
 }
 
 static struct termios saved_tty;
@@ -650,7 +599,7 @@ int cmd_monitor(int argc, char **argv)
 		L.n = 1;
 		if (open_logs(&L.t[0], &o, false) < 0)
 			goto fail;
-		L.child = spawn(o.argv, &exit_code);
+		L.child = ms_cli_spawn(NULL, o.argv, reset_child_signals, NULL, &exit_code);
 		if (L.child < 0)
 			goto fail;
 		child_pid = L.child;
@@ -699,7 +648,7 @@ int cmd_monitor(int argc, char **argv)
 		ms_series_release(&L.t[i].s);
 	free(L.t);
 	if (child && !(L.rc && WIFEXITED(L.child_status) && WEXITSTATUS(L.child_status) == 0))
-		return pass_status(L.child_status);
+		return ms_cli_exit_like(L.child_status);
 	return L.rc;
 
 fail:

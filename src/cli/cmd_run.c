@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli/child.h"
 #include "cli/cli.h"
 #include "report/summary.h"
 #include "trace/read.h"
@@ -251,11 +252,34 @@ static void set_env_or_die(const char *name, const char *value)
 	}
 }
 
-/* In the child: the runtime's configuration (src/runtime/options.c reads
- * these), then exec. Only returns by _exit. */
-static void exec_child(const struct run_opts *o, const char *prog, const char *runtime, const char *trace,
-                       int errfd)
+/* What the child needs to configure the runtime before its exec. */
+struct child_env {
+	const struct run_opts *o;
+	const char *runtime;
+	char trace[PATH_MAX]; /* filled in the child when the name needs its pid */
+};
+
+static void default_trace_name(const struct run_opts *o, pid_t pid, char *out, size_t outlen)
 {
+	const char *base = strrchr(o->argv[0], '/');
+	char name[NAME_MAX + 64];
+	snprintf(name, sizeof(name), "memscope.%.200s.%d.mst", base ? base + 1 : o->argv[0], (int)pid);
+	if (absolute_path(name, out, outlen) < 0) {
+		fprintf(stderr, "memscope: cannot write trace '%s': path too long\n", name);
+		_exit(127);
+	}
+}
+
+/* In the child, before the exec: the runtime's configuration, which
+ * src/runtime/options.c reads. */
+static void set_runtime_env(void *arg)
+{
+	struct child_env *c = arg;
+	const struct run_opts *o = c->o;
+	const char *runtime = c->runtime;
+	if (!o->output)
+		default_trace_name(o, getpid(), c->trace, sizeof(c->trace));
+	const char *trace = c->trace;
 	char buf[64];
 	const char *user_preload = getenv("LD_PRELOAD");
 	if (user_preload && *user_preload) {
@@ -276,24 +300,6 @@ static void exec_child(const struct run_opts *o, const char *prog, const char *r
 	snprintf(buf, sizeof(buf), "%llu", o->depth);
 	set_env_or_die("MEMSCOPE_DEPTH", buf);
 	set_env_or_die("MEMSCOPE_FOLLOW", o->follow ? "1" : "0");
-	execv(prog, o->argv);
-	/* The parent reports the failure: one line, and no summary. */
-	int err = errno;
-	if (write(errfd, &err, sizeof(err)) < 0)
-		_exit(127);
-	_exit(err == ENOENT ? 127 : 126);
-}
-
-/* Reads the child's exec errno from the close-on-exec pipe: 0 when the exec
- * succeeded (the pipe closed empty). */
-static int exec_error(int fd)
-{
-	int err = 0;
-	ssize_t n;
-	while ((n = read(fd, &err, sizeof(err))) < 0 && errno == EINTR)
-		;
-	close(fd);
-	return n == (ssize_t)sizeof(err) ? err : 0;
 }
 
 static volatile sig_atomic_t child_pid;
@@ -350,27 +356,6 @@ static void print_summary(const struct run_opts *o, const char *trace, int statu
 	print_other_traces(trace);
 }
 
-/* Ends memscope the way the program ended: same exit status, or the same
- * signal (without a core file of memscope's own). */
-static int pass_status_through(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		struct rlimit no_core = {0, 0};
-		setrlimit(RLIMIT_CORE, &no_core);
-		signal(sig, SIG_DFL);
-		sigset_t set;
-		sigemptyset(&set);
-		sigaddset(&set, sig);
-		sigprocmask(SIG_UNBLOCK, &set, NULL);
-		raise(sig);
-		return 128 + sig;
-	}
-	return 1;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {0};
@@ -413,44 +398,16 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 
-	int errpipe[2];
-	if (pipe2(errpipe, O_CLOEXEC) < 0) {
-		ms_cli_error("cannot start '%s': %s", o.argv[0], strerror(errno));
-		return 1;
-	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		ms_cli_error("cannot start '%s': %s", o.argv[0], strerror(errno));
-		return 1;
-	}
-	if (pid == 0) {
-		close(errpipe[0]);
-		if (!o.output) {
-			const char *base = strrchr(o.argv[0], '/');
-			char name[NAME_MAX + 64];
-			snprintf(name, sizeof(name), "memscope.%.200s.%d.mst", base ? base + 1 : o.argv[0], (int)getpid());
-			if (absolute_path(name, trace, sizeof(trace)) < 0) {
-				fprintf(stderr, "memscope: cannot write trace '%s': path too long\n", name);
-				_exit(127);
-			}
-		}
-		exec_child(&o, prog, runtime, trace, errpipe[1]);
-	}
-	close(errpipe[1]);
-	int err = exec_error(errpipe[0]);
-	if (err) {
-		waitpid(pid, NULL, 0);
-		ms_cli_error("cannot run '%s': %s", o.argv[0], strerror(err));
-		return err == ENOENT ? 127 : 126;
-	}
+	struct child_env env = {.o = &o, .runtime = runtime};
+	if (o.output)
+		snprintf(env.trace, sizeof(env.trace), "%s", trace);
+	int exit_code;
+	pid_t pid = ms_cli_spawn(prog, o.argv, set_runtime_env, &env, &exit_code);
+	if (pid < 0)
+		return exit_code;
 	child_pid = pid;
-	if (!o.output) {
-		const char *base = strrchr(o.argv[0], '/');
-		char name[NAME_MAX + 64];
-		snprintf(name, sizeof(name), "memscope.%.200s.%d.mst", base ? base + 1 : o.argv[0], (int)pid);
-		absolute_path(name, trace, sizeof(trace));
-	}
+	if (!o.output)
+		default_trace_name(&o, pid, trace, sizeof(trace));
 
 	/* Like a shell waiting for a foreground job: the terminal's ^C and ^\
 	 * go to the program, which decides; a kill aimed at memscope is passed
@@ -475,5 +432,5 @@ int cmd_run(int argc, char **argv)
 	child_pid = 0;
 	if (!o.quiet)
 		print_summary(&o, trace, status);
-	return pass_status_through(status);
+	return ms_cli_exit_like(status);
 }
