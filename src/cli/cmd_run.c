@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,6 +22,7 @@
 #include "cli/cli.h"
 #include "report/summary.h"
 #include "trace/read.h"
+#include "trace/statspage.h"
 
 const char cmd_run_usage[] =
 	"usage: memscope run [OPTIONS] -- PROGRAM [ARGS...]\n"
@@ -302,6 +304,17 @@ static void set_runtime_env(void *arg)
 	set_env_or_die("MEMSCOPE_FOLLOW", o->follow ? "1" : "0");
 }
 
+/* A program killed by a signal could not remove its stats page (the page
+ * `memscope monitor` reads); its pid is gone, so the page is stale. */
+static void remove_stale_statspage(pid_t pid, int status)
+{
+	if (!WIFSIGNALED(status))
+		return;
+	char name[64];
+	snprintf(name, sizeof(name), MS_STATSPAGE_NAME_FMT, (int)pid);
+	shm_unlink(name);
+}
+
 static volatile sig_atomic_t child_pid;
 
 static void forward_signal(int sig)
@@ -430,6 +443,7 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	child_pid = 0;
+	remove_stale_statspage(pid, status);
 	if (!o.quiet)
 		print_summary(&o, trace, status);
 	return ms_cli_exit_like(status);

@@ -2,9 +2,10 @@
  * hook forwards to the real function (dlsym RTLD_NEXT) and to the recorder.
  * Fast path: guard clear and state READY. Anything else (before init, nested
  * calls from our own code or from a signal handler, no trace) goes to a
- * noinline slow path. dlopen is deliberately not hooked: glibc's dlopen
- * resolves $ORIGIN/RUNPATH and namespaces from its caller's address, which
- * would become ours; rounds and the dlclose hook catch module changes. */
+ * noinline slow path. dlopen is an assembly trampoline that only steps in
+ * for RTLD_DEEPBIND (see there): glibc's dlopen resolves $ORIGIN/RUNPATH and
+ * namespaces from its caller's address; rounds and the dlclose hook catch
+ * module changes. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
@@ -32,6 +33,9 @@ static int (*real_fexecve)(int, char *const[], char *const[]);
 static void (*real_exit)(int) __attribute__((noreturn));
 static void (*real__exit)(int) __attribute__((noreturn));
 static void (*real__Exit)(int) __attribute__((noreturn));
+static void (*real_abort)(void) __attribute__((noreturn));
+static void (*real_assert_fail)(const char *, const char *, unsigned, const char *) __attribute__((noreturn));
+static void (*real_assert_perror_fail)(int, const char *, unsigned, const char *) __attribute__((noreturn));
 static int (*real_setname)(pthread_t, const char *);
 static int (*real_prctl)(int, unsigned long, unsigned long, unsigned long, unsigned long);
 typedef int (*main_fn)(int, char **, char **);
@@ -69,6 +73,7 @@ void ms_rt_resolve_real(void)
 	R(real_exit, "exit");
 	R(real__exit, "_exit");
 	R(real__Exit, "_Exit");
+	R(real_abort, "abort");
 	R(real_setname, "pthread_setname_np");
 	R(real_prctl, "prctl");
 #undef R
@@ -437,6 +442,127 @@ EXPORT void _ZdaPvmSt11align_val_t(void *p, size_t n, size_t al) { free_hook(p);
 EXPORT void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *p, size_t al, const void *nt) { free_hook(p); }
 EXPORT void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *p, size_t al, const void *nt) { free_hook(p); }
 
+/* ---- dlopen ---- */
+
+/* dlopen is an assembly trampoline so that the common case is exactly the
+ * real dlopen: without RTLD_DEEPBIND it tail-jumps there and glibc still sees
+ * the program's return address (RUNPATH, $ORIGIN, namespace of the caller).
+ * With RTLD_DEEPBIND it goes to dlopen_deepbind(), which calls the real
+ * dlopen itself and then points the new library's malloc/free GOT slots back
+ * at our hooks. Trade-off, for that flag only: glibc sees libmemscope as the
+ * caller, so a bare name is searched with our RUNPATH (none) instead of the
+ * caller's, and $ORIGIN-relative dependencies of the caller are not found.
+ * Blocks the library's constructors allocate inside dlopen come from libc
+ * unseen (the slots are patched afterwards); their frees pass through, as
+ * the live table does not know them. dlmopen is left alone: another
+ * namespace has its own libc and allocator. */
+__attribute__((visibility("hidden"))) void *(*ms_rt_real_dlopen)(const char *, int);
+
+/* Called by the trampoline before the first dlopen is resolved (a
+ * constructor may dlopen before our init): returns the real dlopen. */
+__attribute__((visibility("hidden"), used)) void *ms_rt_dlopen_resolve(void)
+{
+	if (!ms_rt_real_dlopen)
+		*(void **)&ms_rt_real_dlopen = next_sym("dlopen", RTLD_NEXT);
+	return *(void **)&ms_rt_real_dlopen;
+}
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+__asm__(".text\n"
+        ".globl dlopen\n"
+        ".type dlopen, @function\n"
+        "dlopen:\n"
+        "	.cfi_startproc\n"
+        "	testl $" STR(RTLD_DEEPBIND) ", %esi\n"
+        "	jnz ms_rt_dlopen_deepbind\n" /* a tail call: the C function returns to the caller */
+        "	movq ms_rt_real_dlopen(%rip), %rax\n"
+        "	testq %rax, %rax\n"
+        "	jz 1f\n"
+        "	jmp *%rax\n"
+        "1:	pushq %rdi\n" /* resolve first, keeping the arguments and the return address */
+        "	.cfi_adjust_cfa_offset 8\n"
+        "	pushq %rsi\n"
+        "	.cfi_adjust_cfa_offset 8\n"
+        "	subq $8, %rsp\n" /* 16-byte alignment for the call */
+        "	.cfi_adjust_cfa_offset 8\n"
+        "	call ms_rt_dlopen_resolve\n"
+        "	addq $8, %rsp\n"
+        "	.cfi_adjust_cfa_offset -8\n"
+        "	popq %rsi\n"
+        "	.cfi_adjust_cfa_offset -8\n"
+        "	popq %rdi\n"
+        "	.cfi_adjust_cfa_offset -8\n"
+        "	testq %rax, %rax\n"
+        "	jz 2f\n"
+        "	jmp *%rax\n"
+        "2:	xorl %eax, %eax\n" /* no dlopen at all: fail like it */
+        "	ret\n"
+        "	.cfi_endproc\n"
+        ".size dlopen, .-dlopen\n");
+
+#define REBIND(name) {#name, (void *)name, NULL}
+static struct ms_rt_rebind rebind_tab[] = {
+	REBIND(malloc), REBIND(free), REBIND(calloc), REBIND(realloc), REBIND(reallocarray),
+	REBIND(posix_memalign), REBIND(aligned_alloc), REBIND(memalign), REBIND(valloc), REBIND(pvalloc),
+	REBIND(cfree), REBIND(_Znwm), REBIND(_Znam), REBIND(_ZnwmSt11align_val_t), REBIND(_ZnamSt11align_val_t),
+	REBIND(_ZnwmRKSt9nothrow_t), REBIND(_ZnamRKSt9nothrow_t), REBIND(_ZnwmSt11align_val_tRKSt9nothrow_t),
+	REBIND(_ZnamSt11align_val_tRKSt9nothrow_t), REBIND(_ZdlPv), REBIND(_ZdaPv), REBIND(_ZdlPvm),
+	REBIND(_ZdaPvm), REBIND(_ZdlPvRKSt9nothrow_t), REBIND(_ZdaPvRKSt9nothrow_t), REBIND(_ZdlPvSt11align_val_t),
+	REBIND(_ZdaPvSt11align_val_t), REBIND(_ZdlPvmSt11align_val_t), REBIND(_ZdaPvmSt11align_val_t),
+	REBIND(_ZdlPvSt11align_val_tRKSt9nothrow_t), REBIND(_ZdaPvSt11align_val_tRKSt9nothrow_t),
+};
+#undef REBIND
+#define NREBIND (sizeof rebind_tab / sizeof rebind_tab[0])
+static void *rebind_hook[NREBIND];
+static ms_spin rebind_lock = MS_SPIN_INIT;
+
+/* 1 if p is in libmemscope (a hook's address taken through the GOT is the
+ * global definition, which may be the program's own). */
+static int in_self(void *p)
+{
+	Dl_info a, b;
+	return dladdr(p, &a) && dladdr((void *)&in_self, &b) && a.dli_fbase == b.dli_fbase;
+}
+
+/* Fills each entry's next definition; an entry whose global definition is
+ * not our hook (the program brings its own allocator) is disabled, since
+ * redirecting it to us would mix two allocators. */
+static void rebind_resolve(void)
+{
+	for (size_t i = 0; i < NREBIND; i++) {
+		if (!rebind_hook[i])
+			rebind_hook[i] = rebind_tab[i].ours;
+		void *global = next_sym(rebind_tab[i].name, RTLD_DEFAULT);
+		rebind_tab[i].ours = global == rebind_hook[i] && in_self(global) ? global : NULL;
+		rebind_tab[i].next = next_sym(rebind_tab[i].name, RTLD_NEXT);
+	}
+}
+
+__attribute__((visibility("hidden"), used)) void *ms_rt_dlopen_deepbind(const char *file, int flags)
+{
+	void *(*real)(const char *, int);
+	*(void **)&real = ms_rt_dlopen_resolve();
+	if (!real)
+		return NULL;
+	void *h = real(file, flags);
+	if (!h)
+		return NULL;
+	int e = errno;
+	struct ms_tls *tl = &ms_rt_tls;
+	uint8_t g = tl->guard, f = tl->foreign;
+	tl->guard = 1;
+	tl->foreign = 1;
+	ms_spin_lock(&rebind_lock); /* two threads may dlopen at once */
+	rebind_resolve();
+	ms_rt_rebind_gots(rebind_tab, NREBIND);
+	ms_spin_unlock(&rebind_lock);
+	tl->guard = g;
+	tl->foreign = f;
+	errno = e;
+	return h;
+}
+
 /* ---- modules, threads ---- */
 
 EXPORT int dlclose(void *h)
@@ -540,6 +666,35 @@ EXPORT void _Exit(int status)
 	if (!real__Exit)
 		*(void **)&real__Exit = next_sym("_Exit", RTLD_NEXT);
 	real__Exit(status);
+}
+
+/* abort() and failed asserts: flush what the threads recorded and end the
+ * trace (reason abort), then die by SIGABRT exactly as before. glibc's
+ * assert calls its internal abort, not ours, hence the assert hooks. */
+EXPORT __attribute__((noreturn)) void abort(void)
+{
+	ms_rt_on_abort();
+	if (!real_abort)
+		*(void **)&real_abort = next_sym("abort", RTLD_NEXT);
+	real_abort();
+}
+
+EXPORT __attribute__((noreturn)) void __assert_fail(const char *expr, const char *file, unsigned line,
+                                                    const char *fn)
+{
+	ms_rt_on_abort();
+	if (!real_assert_fail)
+		*(void **)&real_assert_fail = next_sym("__assert_fail", RTLD_NEXT);
+	real_assert_fail(expr, file, line, fn);
+}
+
+EXPORT __attribute__((noreturn)) void __assert_perror_fail(int err, const char *file, unsigned line,
+                                                           const char *fn)
+{
+	ms_rt_on_abort();
+	if (!real_assert_perror_fail)
+		*(void **)&real_assert_perror_fail = next_sym("__assert_perror_fail", RTLD_NEXT);
+	real_assert_perror_fail(err, file, line, fn);
 }
 
 /* ---- exec ---- */

@@ -7,12 +7,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runtime/arena.h"
 #include "runtime/clock.h"
 #include "runtime/rt.h"
+#include "runtime/snap.h"
 #include "runtime/sys.h"
 
 _Atomic int ms_rt_state;
@@ -62,6 +64,7 @@ static void fork_child(void)
 	if (ms_rt_writer_open(MS_HDR_FORKED)) {
 		atomic_store(&ms_rt_state, MS_ST_DISABLED);
 	} else {
+		ms_rt_statspage_fork_child();
 		tl->foreign = 0;
 		struct ms_tstate *t = ms_rt_thread_get();
 		if (t)
@@ -99,6 +102,13 @@ int ms_rt_init(void)
 	int errno_saved = errno;
 	ms_rt_resolve_real();
 	ms_rt_options_load();
+	if (!ms_rt_wanted()) { /* linked with -lmemscope, not run under memscope: inert */
+		atomic_store(&ms_rt_state, MS_ST_DISABLED);
+		errno = errno_saved;
+		tl->guard = g;
+		tl->foreign = f;
+		return 0;
+	}
 	ms_rt_environ_fixup();
 	ms_rt_clock_init();
 	ms_rt_pid = getpid();
@@ -109,6 +119,8 @@ int ms_rt_init(void)
 		pthread_atfork(fork_prepare, fork_parent, fork_child);
 		ok = !ms_rt_writer_open(ms_rt_opt.post_exec ? MS_HDR_POST_EXEC : 0);
 	}
+	if (ok)
+		ms_rt_statspage_open();
 	atomic_store(&ms_rt_state, ok ? MS_ST_READY : MS_ST_DISABLED);
 	if (ok)
 		ms_rt_writer_start();
@@ -153,9 +165,11 @@ __attribute__((destructor)) static void ms_rt_dtor(void)
 	struct ms_tls *tl = &ms_rt_tls;
 	/* Joining the writer may push a program thread's cached stack out of
 	 * glibc's stack cache, freeing its DTV: a program free, so no guard. */
+	ms_rt_snap_stop(); /* the control thread too, before only_thread() */
 	ms_rt_writer_stop();
 	tl->guard = 1;
 	tl->foreign = 1;
+	ms_rt_statspage_remove();
 	if (only_thread()) {
 		/* Like valgrind: give back libc's and libstdc++'s process-lifetime
 		 * memory (stdio buffers, the 72 KiB emergency EH pool) so that it
@@ -172,6 +186,8 @@ __attribute__((destructor)) static void ms_rt_dtor(void)
 			cxx_fr();
 	}
 	tl->guard = 1;
+	/* the exit snapshot: leak classes for the whole run */
+	ms_rt_snapshot(MS_SNAP_EXIT, "exit", (uintptr_t)__builtin_frame_address(0));
 	ms_rt_writer_end(MS_END_EXIT, exit_status);
 	tl->guard = 0;
 }
@@ -182,7 +198,24 @@ void ms_rt_on__exit(int status)
 		return; /* a vfork child shares our memory: touch nothing */
 	ms_rt_tls.guard = 1;
 	ms_rt_tls.foreign = 1;
+	ms_rt_statspage_remove();
 	ms_rt_writer_end(MS_END__EXIT, status);
+}
+
+void ms_rt_on_abort(void)
+{
+	struct ms_tls *tl = &ms_rt_tls;
+	if (atomic_load(&ms_rt_state) != MS_ST_READY || getpid() != ms_rt_pid || tl->guard)
+		return;
+	int e = errno;
+	tl->guard = 1;
+	tl->foreign = 1;
+	ms_rt_statspage_remove();
+	ms_rt_writer_end(MS_END_ABORT, SIGABRT);
+	/* a SIGABRT handler may longjmp and go on: unrecorded, but unharmed */
+	tl->guard = 0;
+	tl->foreign = 0;
+	errno = e;
 }
 
 /* ---- exec ---- */
@@ -197,6 +230,7 @@ char **ms_rt_exec_prepare(const char *path, char *const *envp, int *prepared)
 	tl->guard = 1;
 	tl->foreign = 1;
 	ms_rt_writer_exec_begin(path ? path : "");
+	ms_rt_statspage_remove(); /* the new image creates its own */
 	*prepared = 1;
 	char **env = ms_rt_opt.follow ? ms_rt_env_with_post_exec(envp) : NULL;
 	tl->guard = g;
@@ -211,8 +245,10 @@ void ms_rt_exec_failed(char **newenv, int prepared)
 	uint8_t g = tl->guard, f = tl->foreign;
 	tl->guard = 1;
 	tl->foreign = 1;
-	if (prepared)
+	if (prepared) {
 		ms_rt_writer_exec_failed();
+		ms_rt_statspage_open();
+	}
 	ms_rt_free(newenv);
 	tl->guard = g;
 	tl->foreign = f;

@@ -6,6 +6,7 @@
 
 #include "runtime/arena.h"
 #include "runtime/rt.h"
+#include "runtime/snap.h"
 
 #define NSHARD 256
 #define INIT_CAP 256
@@ -15,6 +16,7 @@ struct shard {
 	uint32_t mask;
 	uint32_t count;
 	struct ms_live *slots;
+	uint64_t bytes; /* sum of the sizes (snapshot-at-peak samples it) */
 } __attribute__((aligned(64)));
 
 static struct shard shards[NSHARD];
@@ -69,6 +71,9 @@ void ms_livetab_insert(uint64_t addr, uint64_t size, uint32_t stack, uint32_t ti
 		i = (i + 1) & s->mask;
 	if (!s->slots[i].addr)
 		s->count++;
+	else
+		size -= s->slots[i].size; /* replaced: count the difference */
+	__atomic_store_n(&s->bytes, s->bytes + size, __ATOMIC_RELAXED);
 	s->slots[i] = e;
 	ms_spin_unlock(&s->lock);
 }
@@ -93,6 +98,7 @@ int ms_livetab_remove(uint64_t addr, struct ms_live *out)
 	}
 	if (out)
 		*out = sl[i];
+	__atomic_store_n(&s->bytes, s->bytes - sl[i].size, __ATOMIC_RELAXED);
 	/* backward-shift: pull later entries of the probe run into the hole */
 	uint32_t hole = i;
 	for (uint32_t j = (i + 1) & mask; sl[j].addr; j = (j + 1) & mask) {
@@ -130,4 +136,40 @@ void ms_livetab_unlock_all(void)
 {
 	for (unsigned k = 0; k < NSHARD; k++)
 		ms_spin_unlock(&shards[k].lock);
+}
+
+uint64_t ms_livetab_bytes(void)
+{
+	uint64_t sum = 0;
+	for (unsigned k = 0; k < NSHARD; k++)
+		sum += __atomic_load_n(&shards[k].bytes, __ATOMIC_RELAXED);
+	return sum;
+}
+
+int ms_livetab_copy(struct ms_scan_block **out, uint64_t *n, uint64_t *bytes)
+{
+	ms_livetab_lock_all();
+	uint64_t cnt = 0, sum = 0;
+	for (unsigned k = 0; k < NSHARD; k++)
+		cnt += shards[k].count;
+	struct ms_scan_block *b = cnt ? ms_rt_map(cnt * sizeof *b) : NULL;
+	if (cnt && !b) {
+		ms_livetab_unlock_all();
+		return -1;
+	}
+	uint64_t j = 0;
+	for (unsigned k = 0; k < NSHARD; k++) {
+		struct shard *s = &shards[k];
+		for (uint32_t i = 0; s->slots && i <= s->mask; i++)
+			if (s->slots[i].addr) {
+				b[j].addr = s->slots[i].addr;
+				b[j++].size = s->slots[i].size;
+				sum += s->slots[i].size;
+			}
+	}
+	ms_livetab_unlock_all();
+	*out = b;
+	*n = j;
+	*bytes = sum;
+	return 0;
 }

@@ -10,6 +10,7 @@
 #include "runtime/arena.h"
 #include "runtime/clock.h"
 #include "runtime/rt.h"
+#include "runtime/snap.h"
 #include "runtime/sys.h"
 
 struct module {
@@ -177,7 +178,8 @@ void ms_rt_process_record(void)
 		p = ms_enc_process_begin(p, exe, elen, argc);
 		for (ssize_t i = 0; i < clen;) {
 			size_t l = strnlen(cmd + i, (size_t)(clen - i));
-			p = ms_enc_string(p, cmd + i, l);
+			/* the reader refuses longer strings: record a prefix */
+			p = ms_enc_string(p, cmd + i, l < MS_MAX_STRING ? l : MS_MAX_STRING);
 			i += (ssize_t)l + 1;
 		}
 		ms_rt_wrec_end(p);
@@ -215,4 +217,15 @@ void ms_rt_counters_record(uint64_t ts, uint64_t *peak)
 	uint8_t *p = ms_rt_wrec_begin(1 + (2 + MS_CTR__COUNT) * MS_VARINT_MAX);
 	if (p)
 		ms_rt_wrec_end(ms_enc_counters(p, ts, v, MS_CTR__COUNT));
+}
+
+uint32_t ms_rt_module_id(uint64_t base, const void *phdr)
+{
+	uint32_t id = 0;
+	ms_spin_lock(&lock);
+	for (uint32_t i = 0; i < nmods && !id; i++)
+		if (mods[i].alive && mods[i].base == base && mods[i].phdr == phdr)
+			id = mods[i].id;
+	ms_spin_unlock(&lock);
+	return id;
 }

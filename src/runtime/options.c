@@ -6,11 +6,14 @@
 
 #include "runtime/arena.h"
 #include "runtime/rt.h"
+#include "runtime/snap.h"
 #include "runtime/sys.h"
 
 extern char **environ;
 
 struct ms_rt_options ms_rt_opt;
+int64_t ms_rt_snap_interval_ms;
+int ms_rt_snap_at_peak;
 
 enum opt_kind { OPT_STR, OPT_INT };
 static const struct opt {
@@ -26,6 +29,8 @@ static const struct opt {
 	{"MEMSCOPE_FOLLOW", OPT_INT, 1, 0, 1, "0: exec'd programs are not traced"},
 	{"MEMSCOPE_ZSTD_LEVEL", OPT_INT, 1, -50, 19, "zstd level of trace frames"},
 	{"MEMSCOPE_POST_EXEC", OPT_INT, 0, 0, INT32_MAX, "internal: pid whose exec started this image"},
+	{"MEMSCOPE_SNAPSHOT_INTERVAL_MS", OPT_INT, 0, 0, INT32_MAX, "snapshot every N ms (0: never)"},
+	{"MEMSCOPE_SNAPSHOT_AT_PEAK", OPT_INT, 0, 0, 1, "1: snapshot near each new heap peak"},
 };
 
 static int64_t opt_int(const struct opt *o)
@@ -50,6 +55,8 @@ void ms_rt_options_load(void)
 	ms_rt_opt.follow = (int)opt_int(&opts[3]);
 	ms_rt_opt.zstd_level = (int)opt_int(&opts[4]);
 	ms_rt_opt.post_exec = opt_int(&opts[5]) == (int64_t)getpid();
+	ms_rt_snap_interval_ms = opt_int(&opts[6]);
+	ms_rt_snap_at_peak = (int)opt_int(&opts[7]);
 }
 
 void ms_rt_trace_path(char *path, pid_t pid)
@@ -189,4 +196,26 @@ char **ms_rt_env_with_post_exec(char *const *env)
 	e[k++] = s;
 	e[k] = NULL;
 	return e;
+}
+
+/* Under memscope: libmemscope.so is named in LD_PRELOAD (memscope run, or a
+ * user's LD_PRELOAD), or MEMSCOPE_OUTPUT is set while MEMSCOPE_FOLLOW is not
+ * 0 (so that --no-follow also leaves alone an exec'd program that links
+ * -lmemscope). A program that links -lmemscope and runs plainly matches
+ * neither: the runtime stays inert. Reads environ at init, before
+ * ms_rt_environ_fixup edits it. */
+int ms_rt_wanted(void)
+{
+	const char *pre = ms_rt_getenv("LD_PRELOAD");
+	for (const char *r = pre; r && *r;) {
+		while (*r == ':' || *r == ' ')
+			r++;
+		const char *s = r;
+		while (*r && *r != ':' && *r != ' ')
+			r++;
+		if (r > s && is_us(s, (size_t)(r - s)))
+			return 1;
+	}
+	const char *out = ms_rt_getenv("MEMSCOPE_OUTPUT"), *follow = ms_rt_getenv("MEMSCOPE_FOLLOW");
+	return out && *out && !(follow && !strcmp(follow, "0"));
 }

@@ -13,6 +13,8 @@
 #include "runtime/arena.h"
 #include "runtime/clock.h"
 #include "runtime/rt.h"
+#include "runtime/snap.h" /* ms_rt_rec_event */
+#include "trace/encode_snap.h"
 #include "runtime/sys.h"
 
 __thread struct ms_tls ms_rt_tls __attribute__((tls_model("initial-exec")));
@@ -21,6 +23,7 @@ ms_spin ms_rt_threads_lock = MS_SPIN_INIT;
 struct ms_tstate *ms_rt_threads;
 
 static pthread_key_t thread_key;
+static struct ms_rt_counts retired; /* threads lock */
 static ms_spin pool_lock = MS_SPIN_INIT;
 static struct ms_buf *pool;
 static unsigned pool_count;
@@ -240,6 +243,48 @@ void ms_rt_thread_free(struct ms_tstate *t)
 	ms_rt_free(t);
 }
 
+/* ---- counters (see struct ms_tcounts) ---- */
+
+static inline void ctr_add(_Atomic uint64_t *c, uint64_t d)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + d, memory_order_relaxed);
+}
+
+static inline void count_alloc(struct ms_tstate *t, uint64_t size)
+{
+	ctr_add(&t->ctr.allocs, 1);
+	ctr_add(&t->ctr.live_blocks, 1);
+	ctr_add(&t->ctr.live_bytes, size);
+	ctr_add(&t->ctr.bytes, size);
+}
+
+static inline void count_free(struct ms_tstate *t, uint64_t size)
+{
+	ctr_add(&t->ctr.frees, 1);
+	ctr_add(&t->ctr.live_blocks, (uint64_t)-1);
+	ctr_add(&t->ctr.live_bytes, -size);
+}
+
+static void counts_add(struct ms_rt_counts *s, const struct ms_tcounts *c)
+{
+	s->live_bytes += atomic_load_explicit(&c->live_bytes, memory_order_relaxed);
+	s->live_blocks += atomic_load_explicit(&c->live_blocks, memory_order_relaxed);
+	s->allocs += atomic_load_explicit(&c->allocs, memory_order_relaxed);
+	s->frees += atomic_load_explicit(&c->frees, memory_order_relaxed);
+	s->bytes += atomic_load_explicit(&c->bytes, memory_order_relaxed);
+}
+
+void ms_rt_counts_retire(const struct ms_tstate *t) { counts_add(&retired, &t->ctr); }
+
+void ms_rt_counts_sum(struct ms_rt_counts *out)
+{
+	ms_spin_lock(&ms_rt_threads_lock);
+	*out = retired;
+	for (struct ms_tstate *t = ms_rt_threads; t; t = t->next_thread)
+		counts_add(out, &t->ctr);
+	ms_spin_unlock(&ms_rt_threads_lock);
+}
+
 /* ---- events ---- */
 
 void ms_rt_stack_capture(struct ms_tstate *t, void *ra, struct ms_stackref *sr)
@@ -264,6 +309,7 @@ void ms_rt_rec_alloc(struct ms_tstate *t, void *p, size_t size, const struct ms_
 	t->p = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)p, size, sr->id);
 	ms_livetab_insert((uintptr_t)p, size, sr->id, t->tid);
 	ms_spin_unlock(&t->lock);
+	count_alloc(t, size);
 }
 
 void ms_rt_rec_alloc_failed(struct ms_tstate *t, const struct ms_stackref *sr)
@@ -273,41 +319,57 @@ void ms_rt_rec_alloc_failed(struct ms_tstate *t, const struct ms_stackref *sr)
 	ms_spin_unlock(&t->lock);
 }
 
-void ms_rt_rec_free(struct ms_tstate *t, void *p)
+void ms_rt_rec_event(struct ms_tstate *t, uint64_t weight, const struct ms_stackref *sr)
 {
 	ms_spin_lock(&t->lock);
-	if (ms_livetab_remove((uintptr_t)p, NULL)) {
+	uint64_t ts = ms_rt_now();
+	uint8_t *w = put_stack(begin(t, ts), sr);
+	t->p = ms_enc_event(w, &t->enc, ts, weight, sr->id);
+	ms_spin_unlock(&t->lock);
+}
+
+void ms_rt_rec_free(struct ms_tstate *t, void *p)
+{
+	struct ms_live old;
+	ms_spin_lock(&t->lock);
+	if (ms_livetab_remove((uintptr_t)p, &old)) {
 		uint64_t ts = ms_rt_now();
 		uint8_t *w = begin(t, ts);
 		t->p = ms_enc_free(w, &t->enc, ts, (uintptr_t)p);
+		count_free(t, old.size);
 	}
 	ms_spin_unlock(&t->lock);
 }
 
 void *ms_rt_rec_realloc(struct ms_tstate *t, void *old, size_t size, const struct ms_stackref *sr)
 {
+	struct ms_live was;
 	ms_spin_lock(&t->lock);
 	uint64_t ts0 = ms_rt_now();
 	void *p = ms_rt_real.realloc(old, size);
 	if (!p) {
 		/* glibc's realloc(p, 0) frees p and returns NULL; any other NULL is
 		 * a failure that left p alone. */
-		if (size == 0 && ms_livetab_remove((uintptr_t)old, NULL)) {
+		if (size == 0 && ms_livetab_remove((uintptr_t)old, &was)) {
 			uint8_t *w = begin(t, ts0);
 			t->p = ms_enc_free(w, &t->enc, ts0, (uintptr_t)old);
+			count_free(t, was.size);
 		}
 		ms_spin_unlock(&t->lock);
 		return p;
 	}
 	uint64_t ts1 = ms_rt_now();
 	uint8_t *w = put_stack(begin(t, ts0), sr);
-	if (ms_livetab_remove((uintptr_t)old, NULL))
+	if (ms_livetab_remove((uintptr_t)old, &was)) {
 		w = ms_enc_realloc(w, &t->enc, ts0, ts1, (uintptr_t)old, (uintptr_t)p, size, sr->id);
-	else
+		count_free(t, was.size);
+	} else {
 		w = ms_enc_alloc(w, &t->enc, ts1, (uintptr_t)p, size, sr->id);
+	}
 	t->p = w;
 	ms_livetab_insert((uintptr_t)p, size, sr->id, t->tid);
 	ms_spin_unlock(&t->lock);
+	count_alloc(t, size);
 	return p;
 }
 
@@ -329,6 +391,7 @@ int ms_rt_side_push(struct ms_tstate *t, int kind, void *a, void *b, size_t size
 static void side_one(struct ms_tstate *t, const struct ms_side *s)
 {
 	void *deferred = NULL;
+	struct ms_live was;
 	ms_spin_lock(&t->lock);
 	uint64_t ts = ms_rt_now();
 	uint8_t *w = t->p;
@@ -337,24 +400,29 @@ static void side_one(struct ms_tstate *t, const struct ms_side *s)
 		w = begin(t, ts);
 		w = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)s->b, s->size, MS_STACK_UNKNOWN);
 		ms_livetab_insert((uintptr_t)s->b, s->size, MS_STACK_UNKNOWN, t->tid);
+		count_alloc(t, s->size);
 		break;
 	case MS_SIDE_FREE:
 		deferred = s->a;
 		/* fall through */
 	default: /* the real free already happened */
-		if (ms_livetab_remove((uintptr_t)s->a, NULL)) {
+		if (ms_livetab_remove((uintptr_t)s->a, &was)) {
 			w = begin(t, ts);
 			w = ms_enc_free(w, &t->enc, ts, (uintptr_t)s->a);
+			count_free(t, was.size);
 		}
 		break;
 	case MS_SIDE_REALLOC:
 		w = begin(t, ts);
-		if (ms_livetab_remove((uintptr_t)s->a, NULL))
+		if (ms_livetab_remove((uintptr_t)s->a, &was)) {
 			w = ms_enc_realloc(w, &t->enc, ts, ts, (uintptr_t)s->a, (uintptr_t)s->b, s->size,
 			                   MS_STACK_UNKNOWN);
-		else
+			count_free(t, was.size);
+		} else {
 			w = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)s->b, s->size, MS_STACK_UNKNOWN);
+		}
 		ms_livetab_insert((uintptr_t)s->b, s->size, MS_STACK_UNKNOWN, t->tid);
+		count_alloc(t, s->size);
 		break;
 	}
 	t->p = w;
@@ -409,6 +477,7 @@ void ms_rt_threads_fork_child(void)
 		next = t->next_thread;
 		ms_spin_reset(&t->lock);
 		if (t != self) {
+			ms_rt_counts_retire(t); /* their blocks stay live in the child */
 			ms_rt_thread_free(t);
 			continue;
 		}
@@ -425,18 +494,38 @@ void ms_rt_threads_fork_child(void)
 	ms_spin_reset(&ms_rt_threads_lock);
 }
 
+struct redeclare {
+	struct ms_tstate *t;
+	uint64_t blocks, bytes;
+};
+
 static void redeclare_one(const struct ms_live *e, void *ctx)
 {
-	struct ms_tstate *t = ctx;
+	struct redeclare *rd = ctx;
+	struct ms_tstate *t = rd->t;
 	struct ms_stackref sr = {e->stack, ms_stacktab_claim(e->stack)};
 	uint64_t ts = ms_rt_now();
 	uint8_t *w = put_stack(begin(t, ts), &sr);
 	t->p = ms_enc_alloc(w, &t->enc, ts, e->addr, e->size, e->stack);
+	rd->blocks++;
+	rd->bytes += e->size;
 }
 
+static uint64_t minus_or_zero(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+
+/* The child's totals start from the parent's whole history, as memcheck's
+ * do: the re-declared blocks stand for part of it, INHERITED for the rest
+ * (the counters were folded into the child's sum at fork). */
 void ms_rt_redeclare_live(struct ms_tstate *t)
 {
+	struct ms_rt_counts sum;
+	ms_rt_counts_sum(&sum);
+	struct redeclare rd = {t, 0, 0};
 	ms_spin_lock(&t->lock);
-	ms_livetab_foreach(redeclare_one, t);
+	ms_livetab_foreach(redeclare_one, &rd);
 	ms_spin_unlock(&t->lock);
+	uint8_t *w = ms_rt_wrec_begin(MS_ENC_INHERITED_MAX);
+	if (w)
+		ms_rt_wrec_end(ms_enc_inherited(w, minus_or_zero(sum.allocs, rd.blocks), sum.frees,
+		                                minus_or_zero(sum.bytes, rd.bytes)));
 }

@@ -79,6 +79,18 @@ struct ms_tls {
 };
 extern __thread struct ms_tls ms_rt_tls __attribute__((tls_model("initial-exec")));
 
+/* dlopen with RTLD_DEEPBIND (rebind.c): name, our hook, and the next
+ * definition (dlsym RTLD_NEXT, or NULL); entries with ours NULL are skipped. */
+struct ms_rt_rebind {
+	const char *name;
+	void *ours;
+	void *next;
+};
+/* Points the GOT slots of every object of the base namespace (except ours)
+ * that bind a name of tab to its next definition or to a lazy stub at our
+ * hook. Returns the number of slots changed. Allocation-free. */
+int ms_rt_rebind_gots(const struct ms_rt_rebind *tab, size_t n);
+
 /* bootstrap memory for calls made before the real allocator is known */
 void *ms_rt_boot_alloc(size_t size, size_t align);
 int ms_rt_is_boot(const void *p);
@@ -150,8 +162,22 @@ struct ms_side {
 };
 #define MS_SIDE_CAP 64
 
+/* Heap counters for the stats page. Per thread: written only by the owner
+ * thread (relaxed load + store, no locked instruction), read racily by the
+ * writer thread. A thread that frees another thread's block decrements its
+ * own live counters, so one thread's live values may wrap below zero: only
+ * the (modular) sum over all threads means something. */
+struct ms_rt_counts {
+	uint64_t live_bytes, live_blocks, allocs, frees, bytes;
+};
+struct ms_tcounts {
+	_Atomic uint64_t live_bytes, live_blocks, allocs, frees;
+	_Atomic uint64_t bytes; /* allocated in total, for a fork child's history */
+};
+
 struct ms_tstate {
 	ms_spin lock;             /* owner, writer, and renamers only */
+	struct ms_tcounts ctr;    /* owner-written, see struct ms_tcounts */
 	uint32_t tid;
 	uint8_t *p, *start, *end; /* write position in cur (end leaves room for one record) */
 	struct ms_buf *cur;
@@ -217,6 +243,22 @@ void ms_rt_redeclare_live(struct ms_tstate *t);
 void ms_rt_thread_free(struct ms_tstate *t);
 void ms_rt_pool_lock(void);
 void ms_rt_pool_unlock(void);
+/* Folds the counters of t (leaving the thread list, threads lock held) into
+ * the retired total. */
+void ms_rt_counts_retire(const struct ms_tstate *t);
+/* Sums retired + every listed thread's counters (takes the threads lock). */
+void ms_rt_counts_sum(struct ms_rt_counts *out);
+
+/* ---- stats page (statspage.c) ---- */
+/* Creates /memscope.<pid> (silently nothing if impossible). */
+void ms_rt_statspage_open(void);
+int ms_rt_statspage_active(void);
+/* Writer thread: publishes the summed counters. */
+void ms_rt_statspage_publish(void);
+/* Unlinks the name (exit, _exit, abort, before exec). */
+void ms_rt_statspage_remove(void);
+/* Fork child: forgets the parent's page, creates its own. */
+void ms_rt_statspage_fork_child(void);
 
 /* ---- writer (writer.c) ---- */
 /* Opens the trace file and writes the header and start records. Returns 0 or
@@ -256,6 +298,9 @@ void ms_rt_modules_unlock(void);
 int ms_rt_init(void);
 void ms_rt_exit_status(int status);
 void ms_rt_on__exit(int status);
+/* abort() or a failed assert: final round, END(abort). Does nothing when
+ * called inside a hook (a handler interrupting us may hold our locks). */
+void ms_rt_on_abort(void);
 /* exec wrappers: returns the env to pass (maybe a new array), or NULL to
  * forward untouched. */
 char **ms_rt_exec_prepare(const char *path, char *const *envp, int *prepared);

@@ -2,7 +2,12 @@
  * when a thread hands over a full buffer, or synchronously at exit/exec)
  * takes T = now, collects every thread's buffers, writes them as zstd frames
  * followed by writer records and ROUND(T). Rounds are serialized by
- * round_lock; the file is only written under it. */
+ * round_lock; the file is only written under it.
+ *
+ * The trace fd lives at a high number, and before each frame we check that
+ * it still is our file (st_dev/st_ino): a daemon may close every fd or reuse
+ * the number; then the file is reopened by its path in append mode. We never
+ * write into a descriptor that is not ours. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -11,6 +16,8 @@
 #include <stdio.h> /* rename() only */
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,12 +32,16 @@
 
 #define RAW_CAP (4u << 20)
 #define ROUND_MS 100
+#define PUBLISH_MS 15 /* stats page refresh, only while a page exists */
 
 _Atomic int ms_rt_ended;
 
 static pthread_mutex_t round_lock = PTHREAD_MUTEX_INITIALIZER;
 static int fd = -1;
+static dev_t fd_dev; /* identity of our file, to notice a closed or reused fd */
+static ino_t fd_ino;
 static char path[PATH_MAX];
+static char abs_path[PATH_MAX]; /* path from the cwd at open: the program may chdir */
 static ZSTD_CCtx *cctx;
 static uint8_t *raw, *out;
 static size_t raw_len, out_cap;
@@ -77,24 +88,120 @@ void ms_rt_wrec_end(uint8_t *end)
 	ms_spin_unlock(&wrec_lock);
 }
 
-/* ---- frames (round_lock held) ---- */
+/* ---- the descriptor (round_lock held, or single-threaded init/fork) ---- */
 
-static void fail(int err)
+/* Lowest number for our fd: high, so that a program that dup2s onto or
+ * closes low numbers rarely meets it, but below the soft RLIMIT_NOFILE
+ * (F_DUPFD fails above it) and below FD_SETSIZE for programs that assume it. */
+static int high_fd_base(void)
+{
+	struct rlimit rl;
+	rlim_t lim = getrlimit(RLIMIT_NOFILE, &rl) ? 1024 : rl.rlim_cur;
+	if (lim > 1024)
+		lim = 1024;
+	return (int)(lim - lim / 8); /* 896 under the usual 1024 */
+}
+
+/* Moves a fresh descriptor to a high number. Returns the fd to use (the
+ * original if it cannot move). */
+static int move_high(int f)
+{
+	int h = fcntl(f, F_DUPFD_CLOEXEC, high_fd_base());
+	if (h < 0)
+		return f;
+	close(f);
+	return h;
+}
+
+static int same_file(int f)
+{
+	struct stat st;
+	return !fstat(f, &st) && st.st_dev == fd_dev && st.st_ino == fd_ino;
+}
+
+/* 1 if fd still refers to the file we opened. */
+static int fd_is_ours(void) { return same_file(fd); }
+
+/* Records the identity of the new trace file and its absolute path. */
+static void remember_file(void)
+{
+	struct stat st;
+	if (!fstat(fd, &st)) {
+		fd_dev = st.st_dev;
+		fd_ino = st.st_ino;
+	}
+	abs_path[0] = 0;
+	if (path[0] != '/' && getcwd(abs_path, sizeof abs_path - 1)) {
+		char *p = abs_path + strlen(abs_path);
+		*p++ = '/';
+		ms_rt_stpcpy(p, path, (size_t)(abs_path + sizeof abs_path - p));
+	} else {
+		ms_rt_stpcpy(abs_path, path, sizeof abs_path);
+	}
+}
+
+/* The program closed our fd (or reused its number): reopen the file by its
+ * absolute path, appending, never truncating, and only if it is still the
+ * same file. Leaves the program's fd alone. Returns 0 or a negative errno. */
+static int reopen_fd(void)
+{
+	int f = open(abs_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (f < 0)
+		return -errno;
+	if (!same_file(f)) {
+		close(f);
+		return -ESTALE; /* replaced under the same name: not ours */
+	}
+	fd = move_high(f);
+	return 0;
+}
+
+static void give_up(int err)
 {
 	ms_rt_say("cannot write trace '", path, "': ", strerrordesc_np(err), NULL);
-	close(fd);
+	if (fd_is_ours())
+		close(fd);
 	fd = -1;
 	atomic_store(&ms_rt_ended, 1);
 }
 
+/* Checks the fd before a frame (one fstat: cheap at one frame per round). */
+static int ensure_fd(void)
+{
+	if (fd < 0)
+		return -1;
+	if (MS_LIKELY(fd_is_ours()))
+		return 0;
+	int err = reopen_fd();
+	if (err) {
+		fd = -1; /* the number is not ours any more: do not close it */
+		give_up(-err);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- frames (round_lock held) ---- */
+
 static void write_all(const uint8_t *p, size_t n)
 {
+	int reopened = 0;
 	while (n && fd >= 0) {
 		ssize_t r = write(fd, p, n);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && errno == EBADF && !reopened) {
+			/* closed between the check and the write (another thread) */
+			reopened = 1;
+			int err = reopen_fd();
+			if (!err)
+				continue;
+			fd = -1;
+			give_up(-err);
+			return;
+		}
 		if (r <= 0) {
-			fail(r < 0 ? errno : EIO);
+			give_up(r < 0 ? errno : EIO);
 			return;
 		}
 		p += r;
@@ -104,7 +211,7 @@ static void write_all(const uint8_t *p, size_t n)
 
 static void frame(const uint8_t *src, size_t len)
 {
-	if (!len || fd < 0)
+	if (!len || ensure_fd())
 		return;
 	size_t need = ms_trace_frame_bound(len);
 	if (need > out_cap) {
@@ -173,6 +280,7 @@ static void round_locked(int final)
 		ms_rt_thread_take(t, &tail);
 		ms_spin_unlock(&t->lock);
 		if (atomic_load_explicit(&t->exited, memory_order_acquire) || (t->late && thread_dead(t->tid))) {
+			ms_rt_counts_retire(t);
 			if (t->prev_thread)
 				t->prev_thread->next_thread = t->next_thread;
 			else
@@ -211,6 +319,27 @@ void ms_rt_round(int final)
 	pthread_mutex_unlock(&round_lock);
 }
 
+/* Snapshots (snapshot.c, steps in snap.h): the round lock stays held from
+ * begin to end, so nothing comes between the snapshot's records. */
+int ms_rt_writer_snap_begin(void)
+{
+	pthread_mutex_lock(&round_lock);
+	if (fd < 0) {
+		pthread_mutex_unlock(&round_lock);
+		return -1;
+	}
+	round_locked(0);
+	return 0;
+}
+
+void ms_rt_writer_snap_put(const uint8_t *p, size_t n) { stage(p, n); }
+
+void ms_rt_writer_snap_end(void)
+{
+	flush_raw();
+	pthread_mutex_unlock(&round_lock);
+}
+
 /* ---- the file ---- */
 
 static int setup_buffers(void)
@@ -243,6 +372,8 @@ int ms_rt_writer_open(uint32_t flags)
 		ms_rt_say("cannot write trace '", path, "': ", strerrordesc_np(err), NULL);
 		return -err;
 	}
+	fd = move_high(fd);
+	remember_file();
 	struct ms_trace_header h = {
 		.version = MS_TRACE_VERSION,
 		.header_size = MS_TRACE_HEADER_SIZE,
@@ -265,6 +396,9 @@ int ms_rt_writer_open(uint32_t flags)
 	clock_sync();
 	ms_rt_process_record();
 	ms_rt_modules_sync(1);
+	/* The first frame now, synchronously: a program killed before the
+	 * writer's first round still leaves a readable trace. */
+	ms_rt_round(0);
 	return fd >= 0 ? 0 : -EIO;
 }
 
@@ -276,7 +410,8 @@ void ms_rt_writer_end(int reason, int status)
 		uint8_t b[1 + 4 * MS_VARINT_MAX];
 		uint8_t *e = ms_enc_end(b, ms_rt_now(), (uint64_t)reason, (uint64_t)(uint32_t)status, peak_rss);
 		frame(b, (size_t)(e - b));
-		close(fd);
+		if (fd >= 0 && fd_is_ours())
+			close(fd);
 		fd = -1;
 	}
 	atomic_store(&ms_rt_ended, 1);
@@ -334,21 +469,36 @@ void ms_rt_writer_wake(void)
 		syscall(SYS_futex, &wake_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+/* Sleeps until woken (a full buffer) or the timeout; returns 1 if woken. */
+static int writer_sleep(long ms)
+{
+	struct timespec to = {0, ms * 1000000L};
+	atomic_store(&sleeping, 1);
+	if (!atomic_load(&wake_word))
+		syscall(SYS_futex, &wake_word, FUTEX_WAIT_PRIVATE, 0, &to, NULL, 0);
+	atomic_store(&sleeping, 0);
+	return atomic_exchange(&wake_word, 0);
+}
+
+/* A round every ROUND_MS or when woken; with a stats page, wakes every
+ * PUBLISH_MS in between to publish the counters (a sum over the threads:
+ * no round, no file write). */
 static void *writer_main(void *arg)
 {
 	ms_rt_tls.guard = 1; /* never recorded: everything passes through */
 	ms_rt_tls.foreign = 1;
 	prctl(PR_SET_NAME, "memscope-writer", 0, 0, 0);
+	uint64_t last_round = ms_rt_clock_ns(CLOCK_MONOTONIC);
 	while (!atomic_load(&stopping)) {
-		struct timespec to = {0, ROUND_MS * 1000000L};
-		atomic_store(&sleeping, 1);
-		if (!atomic_load(&wake_word))
-			syscall(SYS_futex, &wake_word, FUTEX_WAIT_PRIVATE, 0, &to, NULL, 0);
-		atomic_store(&sleeping, 0);
-		atomic_store(&wake_word, 0);
+		int woken = writer_sleep(ms_rt_statspage_active() ? PUBLISH_MS : ROUND_MS);
 		if (atomic_load(&stopping))
 			break;
-		ms_rt_round(0);
+		uint64_t now = ms_rt_clock_ns(CLOCK_MONOTONIC);
+		if (woken || now - last_round >= (ROUND_MS - PUBLISH_MS / 2) * 1000000ull) {
+			ms_rt_round(0);
+			last_round = now;
+		}
+		ms_rt_statspage_publish();
 	}
 	return NULL;
 }
@@ -393,8 +543,8 @@ void ms_rt_writer_fork_child(void)
 	writer_running = 0;
 	atomic_store(&wake_word, 0);
 	atomic_store(&sleeping, 0);
-	if (fd >= 0)
-		close(fd);
+	if (fd >= 0 && fd_is_ours())
+		close(fd); /* the parent's file: the child gets its own */
 	fd = -1;
 	cctx = NULL; /* leaked on purpose: its state may be inconsistent */
 }

@@ -195,6 +195,15 @@ static inline uint8_t *ms_enc_exec_failed(uint8_t *p, uint64_t ts)
 	return ms_put_varint(p, ts);
 }
 
+#define MS_ENC_INHERITED_MAX (1 + 3 * MS_VARINT_MAX)
+static inline uint8_t *ms_enc_inherited(uint8_t *p, uint64_t allocs, uint64_t frees, uint64_t bytes)
+{
+	*p++ = MS_REC_INHERITED;
+	p = ms_put_varint(p, allocs);
+	p = ms_put_varint(p, frees);
+	return ms_put_varint(p, bytes);
+}
+
 /* PROCESS: s exe, v argc, argc x s arg. Build it with ms_enc_string. */
 static inline uint8_t *ms_enc_process_begin(uint8_t *p, const char *exe, size_t len, uint64_t argc)
 {
