@@ -16,6 +16,7 @@ struct ms_live_block {
 	uint64_t size;
 	uint32_t stack;  /* stack index in the model */
 	uint32_t thread; /* thread index in the model */
+	uint64_t seq;    /* allocation ordinal: tells a block from a later one at the same address */
 };
 
 struct ms_live {

@@ -1,6 +1,8 @@
 /* The model's lifetime, clock conversion and stack ordering; see model.h. */
 #include "analysis/model.h"
 
+#include "analysis/heap.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +12,7 @@ void ms_model_init(struct ms_model *m)
 	ms_u64map_init(&m->stack_index);
 	ms_u64map_init(&m->thread_index);
 	ms_live_init(&m->live);
+	m->want[0].at = MS_HEAP_EXIT;
 }
 
 void ms_model_release(struct ms_model *m)
@@ -34,6 +37,11 @@ void ms_model_release(struct ms_model *m)
 		free(m->argv[i]);
 	free(m->argv);
 	free(m->summary.exec_path);
+	for (size_t i = 0; i < m->n_snaps; i++)
+		free(m->snaps[i].label);
+	free(m->snaps);
+	ms_heap_free(m->heaps[0]);
+	ms_heap_free(m->heaps[1]);
 	ms_live_release(&m->live);
 	free(m->pending);
 	free(m->scratch);
@@ -42,7 +50,7 @@ void ms_model_release(struct ms_model *m)
 
 const char *ms_end_kind_name(enum ms_end_kind k)
 {
-	static const char *const names[] = {"exit", "_exit", "exec", "killed", "truncated", "corrupt"};
+	static const char *const names[] = {"exit", "_exit", "exec", "killed", "truncated", "corrupt", "abort"};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
 }
 
@@ -76,7 +84,9 @@ uint64_t ms_model_ts_to_ns(const struct ms_model *m, uint64_t ts)
 	return d > 0 ? (uint64_t)(d + 0.5) : 0;
 }
 
-static const char *const metric_names[] = {"peak", "leaked", "allocations", "temporary", "bytes"};
+static const char *const metric_names[] = {"peak",     "leaked",   "allocations", "temporary", "bytes",
+                                           "definite", "indirect", "possible",    "reachable", "retained",
+                                           "events"};
 
 int ms_metric_parse(const char *name, enum ms_metric *out)
 {
@@ -98,8 +108,38 @@ uint64_t ms_stack_metric(const struct ms_stack *s, enum ms_metric k)
 	case MS_BY_ALLOCATIONS: return s->allocations;
 	case MS_BY_TEMPORARY: return s->temporary_allocations;
 	case MS_BY_BYTES: return s->bytes_allocated;
+	case MS_BY_DEFINITE: return s->class_bytes[0];
+	case MS_BY_INDIRECT: return s->class_bytes[1];
+	case MS_BY_POSSIBLE: return s->class_bytes[2];
+	case MS_BY_REACHABLE: return s->class_bytes[3];
+	case MS_BY_RETAINED: return s->retained_bytes;
+	case MS_BY_EVENTS: return s->events;
 	}
 	return 0;
+}
+
+uint64_t ms_summary_metric(const struct ms_model *m, enum ms_metric k)
+{
+	const struct ms_summary *s = &m->summary;
+	switch (k) {
+	case MS_BY_PEAK: return s->peak_bytes;
+	case MS_BY_LEAKED: return s->leaked_bytes;
+	case MS_BY_ALLOCATIONS: return s->allocations;
+	case MS_BY_TEMPORARY: return s->temporary_allocations;
+	case MS_BY_BYTES: return s->bytes_allocated;
+	case MS_BY_DEFINITE: return s->class_bytes[0];
+	case MS_BY_INDIRECT: return s->class_bytes[1];
+	case MS_BY_POSSIBLE: return s->class_bytes[2];
+	case MS_BY_REACHABLE: return s->class_bytes[3];
+	case MS_BY_RETAINED: return s->class_bytes[0] + s->class_bytes[1] + s->class_bytes[2] + s->class_bytes[3];
+	case MS_BY_EVENTS: return s->events;
+	}
+	return 0;
+}
+
+bool ms_metric_is_count(enum ms_metric k)
+{
+	return k == MS_BY_ALLOCATIONS || k == MS_BY_TEMPORARY || k == MS_BY_EVENTS;
 }
 
 struct sort_key {

@@ -28,6 +28,7 @@ enum ms_end_kind {
 	MS_ENDK_KILLED,    /* no END record: killed, or the writer never finished */
 	MS_ENDK_TRUNCATED, /* the file ends inside a frame */
 	MS_ENDK_CORRUPT,   /* reading stopped at a damaged frame */
+	MS_ENDK_ABORT,     /* abort() (END record) */
 };
 
 /* "exit", "_exit", "exec", "killed", "truncated", "corrupt" */
@@ -44,7 +45,17 @@ struct ms_stack {
 	uint64_t live_bytes, live_blocks; /* now; at the end = leaked_bytes/blocks */
 	uint64_t max_live_bytes;          /* this stack's own maximum */
 	uint64_t peak_bytes;              /* live at the global heap peak */
+	uint64_t peak_blocks;             /* blocks live at the global heap peak */
+	uint64_t max_live_blocks;         /* live blocks when max_live_bytes was reached */
+	uint64_t lifetime_acc;            /* sum of free ts - sum of alloc ts, modulo 2^64:
+	                                   * see ms_stack_lifetime_ns (lifetime.h) */
 	uint64_t peak_epoch;              /* see replay.c: lazy peak capture */
+	uint64_t events, event_weight;    /* MS_REC_EVENT: memscope_event() calls, summed weights */
+	/* At the scanned heap (ms_model.heaps[0], the exit snapshot by default;
+	 * see heap.h): blocks and bytes by leak class (enum ms_leak_class), and
+	 * the bytes that only this stack's blocks keep alive. */
+	uint64_t class_bytes[4], class_blocks[4];
+	uint64_t retained_bytes;
 };
 
 struct ms_thread {
@@ -83,7 +94,44 @@ struct ms_summary {
 	char *exec_path;         /* when end == MS_ENDK_EXEC */
 	bool truncated;          /* no clean end: cut, killed or corrupt */
 	bool forked;             /* header flag FORKED */
+	uint64_t events, event_weight;
+	/* leak classes of heaps[0] when it was scanned (leak_scan true) */
+	bool leak_scan;
+	uint64_t leak_snapshot;  /* its snapshot id */
+	uint64_t class_bytes[4], class_blocks[4];
 };
+
+/* One snapshot of the trace (MS_REC_SNAPSHOT), with the replay's own live
+ * figures at that moment and what its scan held. */
+struct ms_snapshot {
+	uint64_t id, ts, reason; /* reason: enum ms_snapshot_reason */
+	char *label;             /* never NULL ("" when none) */
+	uint64_t live_blocks, live_bytes;       /* replayed */
+	uint64_t rt_live_blocks, rt_live_bytes; /* the runtime's count */
+	bool scanned;                           /* SCAN_END seen */
+	uint64_t roots, edges, scan_ns;
+};
+
+/* Which heap a replay keeps (ms_model.want[i]): a snapshot's live set and,
+ * if it was scanned, its pointer graph; or the live set at the start (empty),
+ * at the heap peak, or at the end of the trace (no graph). */
+enum ms_heap_at {
+	MS_HEAP_NONE,
+	MS_HEAP_EXIT,     /* the last snapshot taken at exit (the default of want[0]) */
+	MS_HEAP_ID,       /* the snapshot whose id is .id */
+	MS_HEAP_LABEL,    /* the first snapshot labelled .label */
+	MS_HEAP_START,
+	MS_HEAP_PEAK,     /* the first moment the heap holds .id bytes (the peak of a first replay) */
+	MS_HEAP_END,
+};
+
+struct ms_heap_sel {
+	enum ms_heap_at at;
+	uint64_t id;
+	const char *label; /* owned by the caller, outlives the replay */
+};
+
+struct ms_heap; /* heap.h */
 
 struct ms_clock_point {
 	uint64_t ts, ns;
@@ -98,8 +146,19 @@ struct ms_event {
 	uint32_t thread_kind; /* thread index << 1 | (1 = alloc, 0 = free) */
 };
 
+/* An optional watcher of a replay (ms_model.observer, NULL by default): told
+ * of every change of a stack's live bytes in replay (time) order, and of
+ * every counter sample in file order. The timeline (timeline.h) replays a
+ * trace a second time with one. Callbacks must not touch the model. */
+struct ms_replay_observer {
+	void *ctx;
+	void (*live_change)(void *ctx, uint64_t ts, uint32_t stack, int64_t delta);
+	void (*counters)(void *ctx, uint64_t ts, const uint64_t *v, uint32_t n);
+};
+
 struct ms_model {
 	struct ms_trace_header hdr;
+	const struct ms_replay_observer *observer; /* set before ms_replay_file */
 	struct ms_summary summary;
 	uint32_t frames;     /* complete frames read */
 	int corrupt;         /* 0, or the error that stopped reading */
@@ -126,12 +185,20 @@ struct ms_model {
 	char **argv;
 	size_t argc;
 
+	struct ms_snapshot *snaps; /* file order */
+	size_t n_snaps, cap_snaps;
+	/* set before ms_replay_file (ms_model_init sets want[0] to the exit
+	 * snapshot); heaps[i] is NULL when want[i] never happened */
+	struct ms_heap_sel want[2];
+	struct ms_heap *heaps[2];
+
 	/* replay state */
 	struct ms_live live;
 	struct ms_event *pending, *scratch;
 	size_t n_pending, cap_pending;
 	uint64_t cur_bytes;
 	uint64_t peak_epoch;
+	uint64_t peak_watch; /* MS_HEAP_PEAK: capture when cur_bytes reaches it, 0 = off */
 };
 
 void ms_model_init(struct ms_model *m);
@@ -140,6 +207,15 @@ void ms_model_release(struct ms_model *m);
 /* Replays the trace at path into m (initialized, empty). Returns 0, or a
  * negative code (read.h); see the steps above for partial results. */
 int ms_replay_file(struct ms_model *m, const char *path);
+
+/* Parses a heap name: "start", "end", "peak", "exit", a snapshot id
+ * (digits) or else a snapshot label. Returns 0 (never fails; a label that is
+ * not in the trace is found missing by the replay: heaps[i] stays NULL).
+ * sel->label points into text. */
+void ms_heap_sel_parse(const char *text, struct ms_heap_sel *sel);
+/* ms_replay_file with want[] as set, plus a first replay when a want is
+ * MS_HEAP_PEAK without its byte count (id 0), to learn the peak. */
+int ms_replay_file_heaps(struct ms_model *m, const char *path);
 
 /* Converts a trace timestamp to nanoseconds since the start of the trace. */
 uint64_t ms_model_ts_to_ns(const struct ms_model *m, uint64_t ts);
@@ -150,12 +226,23 @@ enum ms_metric {
 	MS_BY_ALLOCATIONS,
 	MS_BY_TEMPORARY,
 	MS_BY_BYTES,
+	MS_BY_DEFINITE,  /* bytes definitely lost at the scanned snapshot */
+	MS_BY_INDIRECT,
+	MS_BY_POSSIBLE,
+	MS_BY_REACHABLE,
+	MS_BY_RETAINED,  /* bytes kept alive only through the stack's blocks */
+	MS_BY_EVENTS,    /* memscope_event() calls */
 };
 
 /* Parses "peak", "leaked", ... into *out; returns 0 or -1. */
 int ms_metric_parse(const char *name, enum ms_metric *out);
 const char *ms_metric_name(enum ms_metric k);
 uint64_t ms_stack_metric(const struct ms_stack *s, enum ms_metric k);
+/* The whole trace's figure of k (the sum over stacks; retained: the bytes of
+ * the scanned heap). */
+uint64_t ms_summary_metric(const struct ms_model *m, enum ms_metric k);
+/* true when k counts calls or events rather than bytes */
+bool ms_metric_is_count(enum ms_metric k);
 
 /* Returns a malloc'd array of the indexes of the used stacks, sorted by k
  * (descending, ties by bytes allocated then stack id); *n gets its length.

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/replay_hooks.h"
 #include "trace/read.h"
 
 #define GROW(arr, n, cap, init)                                                       \
@@ -108,8 +109,15 @@ static inline void peak_sync(struct ms_model *m, struct ms_stack *s)
 {
 	if (s->peak_epoch != m->peak_epoch) {
 		s->peak_bytes = s->live_bytes;
+		s->peak_blocks = s->live_blocks;
 		s->peak_epoch = m->peak_epoch;
 	}
+}
+
+static inline void observe(struct ms_model *m, uint64_t ts, uint32_t stack, int64_t delta)
+{
+	if (m->observer && m->observer->live_change)
+		m->observer->live_change(m->observer->ctx, ts, stack, delta);
 }
 
 /* Takes a block out of the accounting (a free, or a replaced block). */
@@ -125,7 +133,7 @@ static void unaccount(struct ms_model *m, const struct ms_live_block *b)
 static int apply_alloc(struct ms_model *m, const struct ms_event *e)
 {
 	uint32_t t = e->thread_kind >> 1;
-	struct ms_live_block b = {e->addr, e->size, e->stack, t}, old;
+	struct ms_live_block b = {e->addr, e->size, e->stack, t, m->summary.allocations}, old;
 	if (!e->addr)
 		return 0; /* never a block */
 	int rc = ms_live_insert(&m->live, &b, &old);
@@ -135,6 +143,8 @@ static int apply_alloc(struct ms_model *m, const struct ms_event *e)
 		/* a free we never saw: drop the old block without counting a free */
 		m->summary.replaced_blocks++;
 		unaccount(m, &old);
+		m->stacks[old.stack].lifetime_acc += e->ts;
+		observe(m, e->ts, old.stack, -(int64_t)old.size);
 	}
 	struct ms_stack *s = &m->stacks[e->stack];
 	peak_sync(m, s);
@@ -146,8 +156,11 @@ static int apply_alloc(struct ms_model *m, const struct ms_event *e)
 	s->bytes_allocated += e->size;
 	s->live_bytes += e->size;
 	s->live_blocks++;
-	if (s->live_bytes > s->max_live_bytes)
+	s->lifetime_acc -= e->ts;
+	if (s->live_bytes > s->max_live_bytes) {
 		s->max_live_bytes = s->live_bytes;
+		s->max_live_blocks = s->live_blocks;
+	}
 	m->summary.allocations++;
 	m->summary.bytes_allocated += e->size;
 	m->cur_bytes += e->size;
@@ -156,6 +169,9 @@ static int apply_alloc(struct ms_model *m, const struct ms_event *e)
 		m->summary.peak_ts = e->ts;
 		m->peak_epoch++;
 	}
+	if (m->peak_watch && m->cur_bytes == m->peak_watch && (rc = ms_replay_on_peak(m)))
+		return rc;
+	observe(m, e->ts, e->stack, (int64_t)e->size);
 	m->threads[t].last_alloc = e->addr;
 	m->threads[t].allocations++;
 	return 0;
@@ -169,8 +185,10 @@ static void apply_free(struct ms_model *m, const struct ms_event *e)
 		return;
 	}
 	unaccount(m, &b);
+	observe(m, e->ts, b.stack, -(int64_t)b.size);
 	struct ms_stack *s = &m->stacks[b.stack];
 	s->frees++;
+	s->lifetime_acc += e->ts;
 	m->summary.frees++;
 	/* temporary: the allocating thread allocated nothing since this block */
 	struct ms_thread *th = &m->threads[b.thread];
@@ -400,6 +418,9 @@ int ms_replay_file(struct ms_model *m, const char *path)
 	if (rc)
 		goto out;
 	m->summary.forked = (r.hdr.flags & MS_HDR_FORKED) != 0;
+	for (int i = 0; i < 2; i++)
+		if (m->want[i].at == MS_HEAP_PEAK)
+			m->peak_watch = m->want[i].id;
 	/* the start: the header's, unless an event claims to be earlier */
 	m->summary.first_ts = r.hdr.start_ts ? r.hdr.start_ts : UINT64_MAX;
 	m->summary.last_ts = r.hdr.start_ts;
@@ -446,6 +467,34 @@ int ms_replay_file(struct ms_model *m, const char *path)
 			m->threads[cur_thread].exit_ts = rec.u.thread_exit.ts;
 			see_ts(m, rec.u.thread_exit.ts);
 			break;
+		case MS_REC_EVENT: {
+			if ((rc = stack_lookup(m, rec.u.event.stack_id, &stack)))
+				break;
+			struct ms_stack *s = &m->stacks[stack];
+			if (!s->used) {
+				s->used = true;
+				s->first_ts = rec.u.event.ts;
+			}
+			s->events++;
+			s->event_weight += rec.u.event.weight;
+			m->summary.events++;
+			m->summary.event_weight += rec.u.event.weight;
+			see_ts(m, rec.u.event.ts);
+			break;
+		}
+		case MS_REC_SNAPSHOT:
+			/* the ROUND before it applied every earlier event; this
+			 * makes sure of it even if a writer left it out */
+			if (!(rc = flush(m, rec.u.snapshot.ts, false)))
+				rc = ms_replay_on_snapshot(m, &rec);
+			see_ts(m, rec.u.snapshot.ts);
+			break;
+		case MS_REC_SCAN_ROOTS:
+		case MS_REC_SCAN_EDGES:
+		case MS_REC_SCAN_TYPES:
+		case MS_REC_SCAN_END:
+			rc = ms_replay_on_scan(m, &rec);
+			break;
 		case MS_REC_CLOCK_SYNC:
 			if (!(rc = GROW(m->clock, m->n_clock, m->cap_clock, 16)))
 				m->clock[m->n_clock++] =
@@ -466,6 +515,9 @@ int ms_replay_file(struct ms_model *m, const char *path)
 				if ((i == MS_CTR_RSS_BYTES || i == MS_CTR_PEAK_RSS_BYTES) &&
 				    rec.u.counters.v[i] > m->summary.peak_rss_bytes)
 					m->summary.peak_rss_bytes = rec.u.counters.v[i];
+			if (m->observer && m->observer->counters)
+				m->observer->counters(m->observer->ctx, rec.u.counters.ts, rec.u.counters.v,
+				                      rec.u.counters.n);
 			see_ts(m, rec.u.counters.ts);
 			break;
 		case MS_REC_ROUND:
@@ -476,7 +528,9 @@ int ms_replay_file(struct ms_model *m, const char *path)
 			break;
 		case MS_REC_END:
 			have_end = true;
-			m->summary.end = rec.u.end.reason == MS_END__EXIT ? MS_ENDK__EXIT : MS_ENDK_EXIT;
+			m->summary.end = rec.u.end.reason == MS_END__EXIT   ? MS_ENDK__EXIT
+			                 : rec.u.end.reason == MS_END_ABORT ? MS_ENDK_ABORT
+			                                                    : MS_ENDK_EXIT;
 			m->summary.exit_status = rec.u.end.exit_status;
 			if (rec.u.end.peak_rss > m->summary.peak_rss_bytes)
 				m->summary.peak_rss_bytes = rec.u.end.peak_rss;
@@ -492,6 +546,11 @@ int ms_replay_file(struct ms_model *m, const char *path)
 		case MS_REC_EXEC_FAILED:
 			have_exec = false;
 			see_ts(m, rec.u.exec_failed.ts);
+			break;
+		case MS_REC_INHERITED:
+			m->summary.allocations += rec.u.inherited.allocations;
+			m->summary.frees += rec.u.inherited.frees;
+			m->summary.bytes_allocated += rec.u.inherited.bytes_allocated;
 			break;
 		}
 		if (rc)
@@ -526,6 +585,9 @@ int ms_replay_file(struct ms_model *m, const char *path)
 			m->summary.end = MS_ENDK_CORRUPT;
 	}
 	finish(m);
+	int hrc = ms_replay_heaps_finish(m);
+	if (hrc && !rc)
+		rc = hrc;
 out:
 	ms_u64map_release(&module_by_id);
 	ms_trace_reader_release(&r);

@@ -36,6 +36,9 @@ struct symfile {
 	struct funcsym *syms; /* sorted by addr, built on the first symtab lookup */
 	size_t n_syms;
 	bool syms_built;
+	struct funcsym *objs; /* data symbols (STT_OBJECT), sorted, built on first use */
+	size_t n_objs;
+	bool objs_built;
 };
 
 struct span {
@@ -193,6 +196,7 @@ void ms_symbolizer_free(struct ms_symbolizer *s)
 		if (s->files[i].dwfl)
 			dwfl_end(s->files[i].dwfl);
 		free(s->files[i].syms);
+		free(s->files[i].objs);
 	}
 	free(s->files);
 	free(s->file_of_module);
@@ -572,3 +576,97 @@ int ms_symbolize_stack(struct ms_symbolizer *s, uint32_t stack, const struct ms_
 	*n = count;
 	return 0;
 }
+
+/* Data symbols of f, sorted like the function symbols: globals for the names
+ * of roots, vtables (_ZTV...) for the types of C++ objects. */
+static void build_objects(struct symfile *f)
+{
+	f->objs_built = true;
+	int n = dwfl_module_getsymtab(f->mod);
+	if (n <= 0 || !(f->objs = malloc((size_t)n * sizeof(*f->objs))))
+		return;
+	for (int i = 0; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		const char *name = dwfl_module_getsym_info(f->mod, i, &sym, &addr, NULL, NULL, NULL);
+		if (!name || !*name || !addr || GELF_ST_TYPE(sym.st_info) != STT_OBJECT)
+			continue;
+		int bind = GELF_ST_BIND(sym.st_info);
+		f->objs[f->n_objs++] = (struct funcsym){addr, sym.st_size, name,
+		                                        bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2};
+	}
+	qsort(f->objs, f->n_objs, sizeof(*f->objs), funcsym_cmp);
+}
+
+/* The data symbol containing a (Dwfl address), or NULL; *start gets its address. */
+static const char *object_at(struct symfile *f, GElf_Addr a, GElf_Addr *start)
+{
+	if (!f->objs_built)
+		build_objects(f);
+	size_t lo = 0, hi = f->n_objs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->objs[mid].addr <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* the nearest symbol at or below a that covers it (sizes are exact
+	 * for data; a 0-size symbol only names its own address) */
+	for (size_t i = lo; i-- > 0 && f->objs[i].addr == f->objs[lo - 1].addr;)
+		if (a < f->objs[i].addr + (f->objs[i].size ? f->objs[i].size : 1)) {
+			*start = f->objs[i].addr;
+			return f->objs[i].name;
+		}
+	return NULL;
+}
+
+int ms_symbolize_data(struct ms_symbolizer *s, uint32_t module, uint64_t off, struct ms_datasym *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (module >= s->m->n_modules)
+		return 0;
+	struct symfile *f = &s->files[s->file_of_module[module]];
+	out->module = intern(s, f->path);
+	if (!out->module)
+		return -ENOMEM;
+	if (!f->tried)
+		open_file(f);
+	if (!f->ok)
+		return 0;
+	GElf_Addr start;
+	const char *name = object_at(f, off + f->elf_bias, &start);
+	if (!name)
+		return 0;
+	out->raw_name = intern(s, name);
+	out->name = demangled(s, name);
+	out->offset = off + f->elf_bias - start;
+	return out->name && out->raw_name ? 0 : -ENOMEM;
+}
+
+int ms_symbolize_data_addr(struct ms_symbolizer *s, uint64_t addr, uint64_t ts, struct ms_datasym *out)
+{
+	bool amb;
+	uint32_t mi = module_for(s->m, addr, ts, &amb);
+	memset(out, 0, sizeof(*out));
+	if (mi == MOD_NONE)
+		return 0;
+	return ms_symbolize_data(s, mi, addr - s->m->modules[mi].bias, out);
+}
+
+const char *ms_symbolize_type(struct ms_symbolizer *s, uint64_t first_word, uint64_t ts)
+{
+	struct ms_datasym d;
+	if (!first_word || ms_symbolize_data_addr(s, first_word, ts, &d) || !d.raw_name)
+		return NULL;
+	/* an object's vtable pointer points past the offset-to-top and RTTI
+	 * words into "_ZTV<class>"; only vtables name a type */
+	if (strncmp(d.raw_name, "_ZTV", 4))
+		return NULL;
+	const char *n = d.name;
+	if (!strncmp(n, "vtable for ", 11))
+		return intern(s, n + 11);
+	return n; /* no demangler: the mangled name still identifies the class */
+}
+
+const char *ms_symbolize_intern(struct ms_symbolizer *s, const char *str) { return intern(s, str); }

@@ -41,6 +41,27 @@ void ms_symbolizer_free(struct ms_symbolizer *s);
  * live as long as s. Returns 0 or -ENOMEM. */
 int ms_symbolize_stack(struct ms_symbolizer *s, uint32_t stack, const struct ms_frame **frames, size_t *n);
 
+/* A copy of str that lives as long as s; NULL when out of memory. */
+const char *ms_symbolize_intern(struct ms_symbolizer *s, const char *str);
+
+/* A data symbol: a global variable, a vtable. */
+struct ms_datasym {
+	const char *module;   /* module path, NULL when outside every module */
+	const char *name;     /* demangled symbol, NULL when none covers the address */
+	const char *raw_name; /* as in the symbol table */
+	uint64_t offset;      /* from the symbol's start */
+};
+
+/* The data symbol (STT_OBJECT) at offset off (address - load bias) of module
+ * (an index into m->modules). Strings live as long as s. Returns 0 (out
+ * zeroed but for module when nothing is known) or -ENOMEM. */
+int ms_symbolize_data(struct ms_symbolizer *s, uint32_t module, uint64_t off, struct ms_datasym *out);
+/* The same for an absolute address at time ts (the module loaded then). */
+int ms_symbolize_data_addr(struct ms_symbolizer *s, uint64_t addr, uint64_t ts, struct ms_datasym *out);
+/* The C++ class whose vtable first_word points into ("Derived", "ns::T<int>"),
+ * or NULL when it is no vtable. */
+const char *ms_symbolize_type(struct ms_symbolizer *s, uint64_t first_word, uint64_t ts);
+
 /* The basename of a path (no allocation). */
 const char *ms_basename(const char *path);
 

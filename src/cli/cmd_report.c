@@ -24,7 +24,10 @@ const char cmd_report_usage[] =
 	"  --by METRIC      order stacks by: peak (bytes live at the heap peak,\n"
 	"                   the default), leaked (live at exit), allocations (calls),\n"
 	"                   temporary (blocks freed before their thread allocated\n"
-	"                   again), bytes (bytes allocated)\n"
+	"                   again), bytes (bytes allocated); at the exit scan:\n"
+	"                   definite, indirect, possible, reachable (bytes of each\n"
+	"                   leak class), retained (bytes kept alive only through\n"
+	"                   the stack's blocks); events (memscope_event() calls)\n"
 	"  --top N          show the first N stacks (default 10; with --json all\n"
 	"                   stacks unless --top is given)\n"
 	"  --tree           show a caller tree instead: stacks merged by function,\n"
@@ -78,7 +81,8 @@ int cmd_report(int argc, char **argv)
 		} else if (is_opt(a, "--by")) {
 			const char *v = opt_value("--by", argc, argv, &i);
 			if (!v || ms_metric_parse(v, &o.by)) {
-				ms_cli_error("invalid value '%s' for option '--by' (peak, leaked, allocations, temporary or bytes)",
+				ms_cli_error("invalid value '%s' for option '--by' (peak, leaked, allocations, temporary, bytes, "
+				             "definite, indirect, possible, reachable, retained or events)",
 				             v ? v : "");
 				return 2;
 			}

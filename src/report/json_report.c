@@ -22,6 +22,7 @@ void ms_report_summary_json(struct ms_json *j, const struct ms_model *m)
 	ms_json_kv_u64(j, "wall_time_ns", s->wall_time_ns);
 	ms_json_kv_u64(j, "peak_time_ns", s->peak_time_ns);
 	ms_json_kv_u64(j, "unknown_frees", s->unknown_frees);
+	ms_report_leak_summary_json(j, m);
 	ms_json_kv_bool(j, "truncated", s->truncated);
 	ms_json_kv_str(j, "end_reason", ms_end_kind_name(s->end));
 	ms_json_kv_u64(j, "exit_status", s->exit_status);
@@ -114,6 +115,7 @@ int ms_report_json(FILE *out, const struct ms_model *m, struct ms_symbolizer *sy
 		ms_json_kv_u64(&j, "leaked_bytes", s->live_bytes);
 		ms_json_kv_u64(&j, "leaked_blocks", s->live_blocks);
 		ms_json_kv_u64(&j, "temporary_allocations", s->temporary_allocations);
+		ms_report_leak_stack_json(&j, s);
 		ms_json_key(&j, "frames");
 		ms_json_array_begin(&j);
 		for (size_t k = 0; k < nf; k++)

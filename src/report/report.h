@@ -36,4 +36,14 @@ void ms_report_summary_text(FILE *out, const struct ms_model *m, const char *tra
 struct ms_json;
 void ms_report_summary_json(struct ms_json *j, const struct ms_model *m);
 
+/* Leak classes (leak_report.c): summary lines, a stack's line, JSON fields. */
+void ms_report_leak_summary_text(FILE *out, const struct ms_model *m);
+void ms_report_leak_stack_text(FILE *out, const struct ms_model *m, const struct ms_stack *s);
+void ms_report_leak_summary_json(struct ms_json *j, const struct ms_model *m);
+void ms_report_leak_stack_json(struct ms_json *j, const struct ms_stack *s);
+void ms_report_snapshot_json(struct ms_json *j, const struct ms_model *m, const struct ms_snapshot *s);
+/* `memscope snapshots`: one line (or object) per snapshot. 0 or -1 (output error). */
+int ms_report_snapshots_text(FILE *out, const struct ms_model *m, const char *trace_path);
+int ms_report_snapshots_json(FILE *out, const struct ms_model *m, const char *trace_path);
+
 #endif

@@ -31,6 +31,7 @@ static void print_end(FILE *out, const struct ms_model *m)
 	switch (s->end) {
 	case MS_ENDK_EXIT: fprintf(out, "exit, status %" PRIu64 "\n", s->exit_status); break;
 	case MS_ENDK__EXIT: fprintf(out, "_exit, status %" PRIu64 "\n", s->exit_status); break;
+	case MS_ENDK_ABORT: fputs("abort (SIGABRT)\n", out); break;
 	case MS_ENDK_EXEC: fprintf(out, "exec of '%s' (blocks live then count as leaked)\n", s->exec_path ? s->exec_path : "?"); break;
 	case MS_ENDK_KILLED: fputs("no end record (killed?)\n", out); break;
 	case MS_ENDK_TRUNCATED: fputs("trace cut inside a frame (killed?)\n", out); break;
@@ -70,6 +71,7 @@ void ms_report_summary_text(FILE *out, const struct ms_model *m, const char *tra
 	if (s->allocations)
 		fprintf(out, " (%.1f%% of calls)", 100.0 * (double)s->temporary_allocations / (double)s->allocations);
 	fputc('\n', out);
+	ms_report_leak_summary_text(out, m);
 	print_threads(out, m);
 	print_end(out, m);
 	if (s->unknown_frees)
@@ -115,6 +117,7 @@ int ms_report_text(FILE *out, const struct ms_model *m, struct ms_symbolizer *sy
 		        ms_fmt_count(a, s->allocations), ms_fmt_bytes(b, s->bytes_allocated),
 		        ms_fmt_count(c, s->temporary_allocations), ms_fmt_count(d, s->frees),
 		        ms_fmt_size(e, s->max_live_bytes));
+		ms_report_leak_stack_text(out, m, s);
 		const struct ms_frame *f;
 		size_t nf;
 		int rc = ms_symbolize_stack(sym, order[i], &f, &nf);

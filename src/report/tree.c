@@ -120,6 +120,7 @@ static uint64_t metric_total(const struct ms_model *m, enum ms_metric by)
 	case MS_BY_ALLOCATIONS: return s->allocations;
 	case MS_BY_TEMPORARY: return s->temporary_allocations;
 	case MS_BY_BYTES: return s->bytes_allocated;
+	default: return ms_summary_metric(m, by); /* leak classes, retained, events */
 	}
 	return 0;
 }

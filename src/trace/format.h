@@ -75,6 +75,7 @@ enum ms_record_tag {
 	                            * already removed. Defines stack_id; may follow its first use. */
 	MS_REC_THREAD = 0x06,      /* z dts, s name: cur_tid started or was renamed */
 	MS_REC_THREAD_EXIT = 0x07, /* z dts */
+	MS_REC_EVENT = 0x08,       /* z dts, v weight, v stack_id: memscope_event(weight) */
 
 	/* writer records */
 	MS_REC_CLOCK_SYNC = 0x10,    /* v ts, v mono_ns, v realtime_ns */
@@ -89,6 +90,54 @@ enum ms_record_tag {
 	                              * v peak_rss_bytes */
 	MS_REC_EXEC = 0x17,          /* v ts, s path: the image is about to exec path */
 	MS_REC_EXEC_FAILED = 0x18,   /* v ts: the exec failed, recording goes on */
+
+	/* Snapshots and heap scans (writer records). A snapshot is taken with
+	 * every other thread of the program stopped outside memscope's hooks.
+	 * The runtime writes ROUND(ts) right before SNAPSHOT, so a reader that
+	 * has applied every event before SNAPSHOT holds exactly the live set at
+	 * the snapshot; the scan records that follow describe that live set. */
+	MS_REC_SNAPSHOT = 0x19,   /* v ts, v snapshot_id (1, 2, ...), v reason (enum
+	                           * ms_snapshot_reason), s label, v live_blocks,
+	                           * v live_bytes (the runtime's own count, a check) */
+	MS_REC_SCAN_ROOTS = 0x1A, /* v snapshot_id, v n, n x (v kind (enum ms_root_kind),
+	                           * v ref, v where, v target_addr, v target_off):
+	                           * a root word pointing into a live block; target_off
+	                           * 0 = to its start, > 0 = interior pointer */
+	MS_REC_SCAN_EDGES = 0x1B, /* v snapshot_id, v n, n x (z dfrom (vs the previous
+	                           * from_addr of this record, first vs 0), v from_off,
+	                           * z dto (to_addr - from_addr), v to_off): the word at
+	                           * from_addr + from_off of a live block points to
+	                           * to_addr + to_off of a live block */
+	MS_REC_SCAN_TYPES = 0x1C, /* v snapshot_id, v n, n x (z daddr (vs previous, first
+	                           * vs 0), v first_word): live blocks whose first word
+	                           * points into a loaded module's read-only data (a
+	                           * vtable candidate, decided offline by symbol) */
+	MS_REC_SCAN_END = 0x1D,   /* v snapshot_id, v blocks_scanned, v roots, v edges,
+	                           * v duration_ns: the scan of snapshot_id is complete */
+
+	MS_REC_INHERITED = 0x1E, /* v allocations, v frees, v bytes_allocated: in a fork
+	                          * child, the parent's history before the fork that the
+	                          * re-declared live blocks do not stand for (memcheck
+	                          * counts a child's "total heap usage" from the start of
+	                          * its parent); they add to the totals, not to stacks */
+};
+
+enum ms_snapshot_reason {
+	MS_SNAP_API = 1,      /* memscope_snapshot() in the program */
+	MS_SNAP_SOCKET = 2,   /* memscope snapshot -p PID */
+	MS_SNAP_INTERVAL = 3, /* --snapshot-interval */
+	MS_SNAP_PEAK = 4,     /* --snapshot-at-peak */
+	MS_SNAP_EXIT = 5,     /* at exit, after glibc's and libstdc++'s freeres */
+};
+
+/* Where a root word lies (MS_REC_SCAN_ROOTS: ref and where by kind). */
+enum ms_root_kind {
+	MS_ROOT_MODULE = 1,   /* ref = module_id, where = word address - load bias */
+	MS_ROOT_STACK = 2,    /* ref = tid, where = word address - (stack pointer - 128):
+	                       * the scan starts at the x86-64 red zone below sp */
+	MS_ROOT_REGISTER = 3, /* ref = tid, where = register index (ucontext gregs) */
+	MS_ROOT_TLS = 4,      /* ref = tid, where = word address - start of static TLS */
+	MS_ROOT_OTHER = 5,    /* ref = 0, where = word address */
 };
 
 enum ms_counter {
@@ -100,6 +149,7 @@ enum ms_counter {
 enum ms_end_reason {
 	MS_END_EXIT = 0,  /* exit() or return from main */
 	MS_END__EXIT = 1, /* _exit() / _Exit() */
+	MS_END_ABORT = 2, /* abort() (or a failed assert): exit_status is SIGABRT */
 };
 
 #define MS_STACK_UNKNOWN 0u /* stack id 0: no frames known */

@@ -47,6 +47,7 @@ void ms_trace_reader_release(struct ms_trace_reader *r)
 	free(r->slots[1].raw);
 	free(r->vals);
 	free(r->argv);
+	free(r->scan);
 	ms_trace_reader_init(r);
 }
 
@@ -334,6 +335,52 @@ static const uint8_t *get_str(const uint8_t *p, const uint8_t *e, struct ms_str 
 			return -1;                                     \
 	} while (0)
 
+/* The body of a SCAN_ROOTS/EDGES/TYPES record at p (after the tag) into
+ * r->scan with deltas resolved. The entry count is checked against the bytes
+ * left in the frame (each field takes at least one byte) before anything is
+ * allocated, so the buffer is bounded by the frame size. Returns the end of
+ * the record or NULL when it is malformed (or memory runs out). */
+static const uint8_t *decode_scan(struct ms_trace_reader *r, uint8_t tag, const uint8_t *p, const uint8_t *e,
+                                  struct ms_record *rec)
+{
+	uint64_t id, n;
+	size_t width = tag == MS_REC_SCAN_ROOTS ? 5 : tag == MS_REC_SCAN_EDGES ? 4 : 2;
+	if (!(p = get_v(p, e, &id)) || !(p = get_v(p, e, &n)))
+		return NULL;
+	if (n > UINT32_MAX || n * width > (uint64_t)(e - p))
+		return NULL;
+	if (n * width > r->scancap) {
+		size_t c = r->scancap ? r->scancap : 4096;
+		while (c < n * width)
+			c *= 2;
+		uint64_t *nb = realloc(r->scan, c * sizeof(*nb));
+		if (!nb)
+			return NULL;
+		r->scan = nb;
+		r->scancap = c;
+	}
+	uint64_t *v = r->scan, prev = 0, u;
+	for (uint64_t i = 0; i < n; i++, v += width) {
+		for (size_t k = 0; k < width; k++)
+			if (!(p = get_v(p, e, &v[k])))
+				return NULL;
+		if (tag == MS_REC_SCAN_EDGES) {
+			/* dfrom vs the previous from, dto vs this from */
+			v[0] = prev + (uint64_t)ms_unzigzag(v[0]);
+			prev = v[0];
+			u = v[2];
+			v[2] = v[0] + (uint64_t)ms_unzigzag(u);
+		} else if (tag == MS_REC_SCAN_TYPES) {
+			v[0] = prev + (uint64_t)ms_unzigzag(v[0]);
+			prev = v[0];
+		}
+	}
+	rec->u.scan.snapshot_id = id;
+	rec->u.scan.n = (uint32_t)n;
+	rec->u.scan.v = r->scan;
+	return p;
+}
+
 /* Decodes one record at r->p; returns 0 or -1 when it is malformed. */
 static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 {
@@ -343,7 +390,7 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 	uint64_t v;
 	rec->tag = tag;
 	rec->tid = r->tid;
-	if (tag >= MS_REC_ALLOC && tag <= MS_REC_THREAD_EXIT && tag != MS_REC_STACK && !r->in_chunk)
+	if (tag >= MS_REC_ALLOC && tag <= MS_REC_EVENT && tag != MS_REC_STACK && !r->in_chunk)
 		return -1; /* a chunk event outside a chunk */
 	switch (tag) {
 	case MS_REC_CHUNK:
@@ -411,6 +458,34 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 		GETZ(z);
 		r->prev_ts += (uint64_t)z;
 		rec->u.thread_exit.ts = r->prev_ts;
+		break;
+	case MS_REC_EVENT:
+		GETZ(z);
+		r->prev_ts += (uint64_t)z;
+		rec->u.event.ts = r->prev_ts;
+		GETV(rec->u.event.weight);
+		GETV(rec->u.event.stack_id);
+		break;
+	case MS_REC_SNAPSHOT:
+		GETV(rec->u.snapshot.ts);
+		GETV(rec->u.snapshot.id);
+		GETV(rec->u.snapshot.reason);
+		GETS(rec->u.snapshot.label);
+		GETV(rec->u.snapshot.live_blocks);
+		GETV(rec->u.snapshot.live_bytes);
+		break;
+	case MS_REC_SCAN_ROOTS:
+	case MS_REC_SCAN_EDGES:
+	case MS_REC_SCAN_TYPES:
+		if (!(p = decode_scan(r, tag, p, e, rec)))
+			return -1;
+		break;
+	case MS_REC_SCAN_END:
+		GETV(rec->u.scan_end.snapshot_id);
+		GETV(rec->u.scan_end.blocks);
+		GETV(rec->u.scan_end.roots);
+		GETV(rec->u.scan_end.edges);
+		GETV(rec->u.scan_end.duration_ns);
 		break;
 	case MS_REC_CLOCK_SYNC:
 		GETV(rec->u.clock_sync.ts);
@@ -480,6 +555,11 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 		break;
 	case MS_REC_EXEC_FAILED:
 		GETV(rec->u.exec_failed.ts);
+		break;
+	case MS_REC_INHERITED:
+		GETV(rec->u.inherited.allocations);
+		GETV(rec->u.inherited.frees);
+		GETV(rec->u.inherited.bytes_allocated);
 		break;
 	default:
 		return -1; /* unknown tag: records have no length, nothing to skip */

@@ -87,6 +87,19 @@ struct ms_record {
 		struct { uint64_t ts, reason, exit_status, peak_rss; } end;
 		struct { uint64_t ts; struct ms_str path; } exec;
 		struct { uint64_t ts; } exec_failed;
+		struct { uint64_t allocations, frees, bytes_allocated; } inherited;
+		struct { uint64_t ts, weight, stack_id; } event;
+		struct {
+			uint64_t ts, id, reason;
+			struct ms_str label;
+			uint64_t live_blocks, live_bytes;
+		} snapshot;
+		/* SCAN_ROOTS, SCAN_EDGES, SCAN_TYPES: n entries of absolute values,
+		 * v[k * width + field]: roots 5 (kind, ref, where, target_addr,
+		 * target_off), edges 4 (from_addr, from_off, to_addr, to_off),
+		 * types 2 (addr, first_word) */
+		struct { uint64_t snapshot_id; uint32_t n; const uint64_t *v; } scan;
+		struct { uint64_t snapshot_id, blocks, roots, edges, duration_ns; } scan_end;
 	} u;
 };
 
@@ -133,6 +146,8 @@ struct ms_trace_reader {
 	size_t valcap;
 	struct ms_str *argv;   /* PROCESS argv */
 	size_t argvcap;
+	uint64_t *scan;        /* entries of the current SCAN_* record */
+	size_t scancap;        /* in uint64_t; bounded by the frame size */
 };
 
 void ms_trace_reader_init(struct ms_trace_reader *r);

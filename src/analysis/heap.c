@@ -1,0 +1,173 @@
+/* A heap at one moment and its scan graph; see heap.h. Blocks are sorted by
+ * address so that scan records, which carry addresses, find their block by
+ * binary search without a second table. */
+#include "analysis/heap.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/format.h"
+
+static const char *const class_names[] = {"definitely lost", "indirectly lost", "possibly lost",
+                                          "still reachable"};
+static const char *const class_keys[] = {"definite", "indirect", "possible", "reachable"};
+
+const char *ms_leak_class_name(enum ms_leak_class c) { return (unsigned)c < MS_LEAK__COUNT ? class_names[c] : "?"; }
+const char *ms_leak_class_key(enum ms_leak_class c) { return (unsigned)c < MS_LEAK__COUNT ? class_keys[c] : "?"; }
+
+static int cmp_addr(const void *a, const void *b)
+{
+	const struct ms_hblock *x = a, *y = b;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+struct ms_heap *ms_heap_capture(const struct ms_live *live, uint64_t snapshot_id, uint64_t ts)
+{
+	struct ms_heap *h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->snapshot_id = snapshot_id;
+	h->ts = ts;
+	h->blocks = malloc((live->len ? live->len : 1) * sizeof(*h->blocks));
+	if (!h->blocks) {
+		free(h);
+		return NULL;
+	}
+	for (size_t i = 0; i < live->cap; i++) {
+		const struct ms_live_block *b = &live->slots[i];
+		if (!b->addr)
+			continue;
+		h->blocks[h->n_blocks++] = (struct ms_hblock){b->addr, b->size, b->seq, b->stack, b->thread, 0};
+		h->bytes += b->size;
+	}
+	qsort(h->blocks, h->n_blocks, sizeof(*h->blocks), cmp_addr);
+	return h;
+}
+
+void ms_heap_free(struct ms_heap *h)
+{
+	if (!h)
+		return;
+	free(h->blocks);
+	free(h->roots);
+	free(h->edges);
+	free(h->out);
+	free(h->cls);
+	free(h->idom);
+	free(h->retained);
+	free(h);
+}
+
+uint32_t ms_heap_find(const struct ms_heap *h, uint64_t addr)
+{
+	size_t lo = 0, hi = h->n_blocks;
+	while (lo < hi) { /* first block starting after addr */
+		size_t mid = lo + (hi - lo) / 2;
+		if (h->blocks[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return MS_HBLOCK_NONE;
+	const struct ms_hblock *b = &h->blocks[lo - 1];
+	if (addr == b->addr || addr - b->addr < b->size)
+		return (uint32_t)(lo - 1);
+	return MS_HBLOCK_NONE;
+}
+
+/* The block of a scan reference addr + off: the format names block starts,
+ * but the block containing the address is taken (and *off made relative to
+ * its start) so a writer naming the pointed word itself reads the same. */
+static uint32_t find_ref(const struct ms_heap *h, uint64_t addr, uint64_t *off)
+{
+	uint32_t i = ms_heap_find(h, addr);
+	if (i != MS_HBLOCK_NONE)
+		*off += addr - h->blocks[i].addr;
+	return i;
+}
+
+static int reserve(void **arr, size_t *cap, size_t elem, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : 256;
+	while (c < need)
+		c *= 2;
+	void *p = realloc(*arr, c * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
+int ms_heap_add_roots(struct ms_heap *h, const uint64_t *v, uint32_t n)
+{
+	if (reserve((void **)&h->roots, &h->cap_roots, sizeof(*h->roots), h->n_roots + n))
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++, v += 5) {
+		uint64_t off = v[4];
+		uint32_t t = find_ref(h, v[3], &off);
+		if (t == MS_HBLOCK_NONE || v[0] < MS_ROOT_MODULE || v[0] > MS_ROOT_OTHER) {
+			h->bad_refs++;
+			continue;
+		}
+		h->roots[h->n_roots++] = (struct ms_hroot){(uint32_t)v[0], t, v[1], v[2], off};
+	}
+	return 0;
+}
+
+int ms_heap_add_edges(struct ms_heap *h, const uint64_t *v, uint32_t n)
+{
+	if (reserve((void **)&h->edges, &h->cap_edges, sizeof(*h->edges), h->n_edges + n))
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++, v += 4) {
+		uint64_t from_off = v[1], to_off = v[3];
+		uint32_t from = find_ref(h, v[0], &from_off);
+		uint32_t to = find_ref(h, v[2], &to_off);
+		if (from == MS_HBLOCK_NONE || to == MS_HBLOCK_NONE) {
+			h->bad_refs++;
+			continue;
+		}
+		h->edges[h->n_edges++] = (struct ms_hedge){from, to, from_off, to_off};
+	}
+	return 0;
+}
+
+void ms_heap_add_types(struct ms_heap *h, const uint64_t *v, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++, v += 2) {
+		uint32_t b = ms_heap_find(h, v[0]);
+		if (b == MS_HBLOCK_NONE || h->blocks[b].addr != v[0])
+			h->bad_refs++;
+		else
+			h->blocks[b].first_word = v[1];
+	}
+}
+
+static int cmp_edge(const void *a, const void *b)
+{
+	const struct ms_hedge *x = a, *y = b;
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	if (x->from_off != y->from_off)
+		return x->from_off < y->from_off ? -1 : 1;
+	return x->to < y->to ? -1 : x->to > y->to;
+}
+
+int ms_heap_finish(struct ms_heap *h)
+{
+	qsort(h->edges, h->n_edges, sizeof(*h->edges), cmp_edge);
+	free(h->out);
+	h->out = calloc(h->n_blocks + 1, sizeof(*h->out));
+	if (!h->out || h->n_edges >= UINT32_MAX)
+		return -ENOMEM;
+	for (size_t i = 0; i < h->n_edges; i++)
+		h->out[h->edges[i].from + 1]++;
+	for (size_t i = 0; i < h->n_blocks; i++)
+		h->out[i + 1] += h->out[i];
+	h->scanned = true;
+	return 0;
+}
