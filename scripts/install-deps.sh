@@ -2,8 +2,13 @@
 # Installs the Debian packages a memscope goal needs, only those missing.
 # usage: install-deps.sh build|test|bench
 set -eu
-build="gcc g++ make cmake pkg-config libunwind-dev libdw-dev libzstd-dev"
-test="$build valgrind python3 libc6-dbg binutils file chromium"
+build="gcc g++ make cmake pkg-config libunwind-dev libdw-dev libzstd-dev zlib1g-dev"
+# The HTML report's libraries come from npm when memscope is built (web/).
+# Debian's nodejs and npm, unless a node with npm is already installed: a
+# NodeSource nodejs provides npm itself, and apt cannot install Debian's npm
+# beside it.
+command -v npm >/dev/null 2>&1 || build="$build nodejs npm"
+test="$build valgrind python3 libc6-dbg binutils file chromium golang-go"
 bench="$test heaptrack perl clang hyperfine time"
 case "${1:-build}" in
 build) want=$build ;;

@@ -10,11 +10,18 @@ static const struct {
 	const char *usage;
 } usages[] = {
 	{"run", cmd_run_usage},
+	{"snapshot", cmd_snapshot_usage},
 	{"report", cmd_report_usage},
+	{"snapshots", cmd_snapshots_usage},
+	{"diff", cmd_diff_usage},
+	{"why", cmd_why_usage},
+	{"export", cmd_export_usage},
 	{"ps", cmd_ps_usage},
 	{"monitor", cmd_monitor_usage},
 	{"trend", cmd_trend_usage},
 	{"plot", cmd_plot_usage},
+	{"html", cmd_html_usage},
+	{"flamegraph", cmd_flamegraph_usage},
 };
 
 int cmd_help(int argc, char **argv)

@@ -15,11 +15,18 @@ struct command {
 
 static const struct command commands[] = {
 	{"run", cmd_run, "record every allocation of a program: run [OPTIONS] -- PROGRAM [ARGS...]"},
+	{"snapshot", cmd_snapshot, "snapshot a running process now: snapshot -p PID [--label L]"},
 	{"report", cmd_report, "explain a trace: summary, top call stacks, caller tree"},
+	{"export", cmd_export, "write a trace for pprof, massif, DHAT, flame graphs or as JSON"},
 	{"ps", cmd_ps, "list processes with their memory: RSS, PSS, private bytes, swap"},
 	{"monitor", cmd_monitor, "watch processes' memory over time, log it, tell if it grows"},
 	{"trend", cmd_trend, "growth verdicts of a saved monitor log (CSV)"},
 	{"plot", cmd_plot, "draw a saved monitor log as an SVG chart"},
+	{"html", cmd_html, "write a self-contained HTML report: charts, flame graph, tables"},
+	{"flamegraph", cmd_flamegraph, "draw an interactive SVG flame graph of one metric"},
+	{"snapshots", cmd_snapshots, "list a trace's snapshots: time, label, live bytes and blocks"},
+	{"diff", cmd_diff, "what grew between two snapshots, or two runs, per call stack"},
+	{"why", cmd_why, "why a block is alive: the chain of pointers from a root, retained size"},
 	{"help", cmd_help, "show help for memscope or one command"},
 	{"version", cmd_version, "print memscope's version"},
 };
