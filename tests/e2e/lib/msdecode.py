@@ -1,0 +1,187 @@
+"""A small reader of memscope traces for tests (src/trace/format.h), python3
+standard library plus the zstd command-line tool. It decodes every record,
+replays allocations, and collects snapshots with their scan records, so a
+test can check the runtime's snapshot records at the trace level.
+
+    t = decode(path)
+    t.snapshots   # list of Snapshot: id, reason, label, live_blocks,
+                  # live_bytes, replay_blocks/bytes (the live set the
+                  # events before it give), roots, edges, types, end
+    t.events      # list of (tid, weight, stack_id) of MS_REC_EVENT
+    t.modules     # id -> (bias, path, [(vaddr, memsz, flags)])
+"""
+
+import struct
+import subprocess
+
+SNAP_API, SNAP_SOCKET, SNAP_INTERVAL, SNAP_PEAK, SNAP_EXIT = 1, 2, 3, 4, 5
+ROOT_MODULE, ROOT_STACK, ROOT_REGISTER, ROOT_TLS, ROOT_OTHER = 1, 2, 3, 4, 5
+
+
+class Snapshot:
+    def __init__(self, ts, sid, reason, label, live_blocks, live_bytes, live):
+        self.ts, self.id, self.reason, self.label = ts, sid, reason, label
+        self.live_blocks, self.live_bytes = live_blocks, live_bytes
+        self.live = dict(live)  # addr -> size, replayed from the events before it
+        self.roots = []   # (kind, ref, where, to, to_off)
+        self.edges = []   # (from, from_off, to, to_off)
+        self.types = []   # (addr, first_word)
+        self.end = None   # (blocks_scanned, roots, edges, duration_ns)
+        self.round_before = None
+
+
+class Trace:
+    def __init__(self):
+        self.header = None
+        self.snapshots = []
+        self.events = []
+        self.modules = {}
+        self.end = None
+        self.tags = []
+
+
+class _R:
+    def __init__(self, b):
+        self.b, self.i = b, 0
+
+    def u(self):
+        v = s = 0
+        while True:
+            c = self.b[self.i]
+            self.i += 1
+            v |= (c & 0x7F) << s
+            s += 7
+            if not c & 0x80:
+                return v
+
+    def z(self):
+        v = self.u()
+        return (v >> 1) ^ -(v & 1)
+
+    def s(self):
+        n = self.u()
+        r = self.b[self.i:self.i + n]
+        self.i += n
+        return r
+
+    def byte(self):
+        c = self.b[self.i]
+        self.i += 1
+        return c
+
+
+def _frames(data):
+    off = 64
+    while off + 8 <= len(data):
+        csize, rsize = struct.unpack_from("<II", data, off)
+        off += 8
+        comp = data[off:off + csize]
+        off += csize
+        p = subprocess.run(["zstd", "-q", "-d", "-c", "-"], input=comp, stdout=subprocess.PIPE, check=True)
+        assert len(p.stdout) == rsize, "frame raw size mismatch"
+        yield p.stdout
+
+
+def decode(path):
+    data = open(path, "rb").read()
+    t = Trace()
+    t.header = data[:64]
+    live = {}
+    snaps = {}
+    last_round = None
+    for raw in _frames(data):
+        r = _R(raw)
+        tid = prev_ts = prev_addr = 0
+        while r.i < len(raw):
+            tag = r.byte()
+            t.tags.append(tag)
+            if tag == 0x01:
+                tid, prev_ts, prev_addr = r.u(), r.u(), 0
+                prev_ts = prev_ts
+            elif tag == 0x02:
+                prev_ts += r.z()
+                prev_addr += r.z()
+                size, _ = r.u(), r.u()
+                live[prev_addr] = size
+            elif tag == 0x03:
+                prev_ts += r.z()
+                prev_addr += r.z()
+                live.pop(prev_addr, None)
+            elif tag == 0x04:
+                prev_ts += r.z()
+                prev_ts += r.u()
+                old = prev_addr + r.z()
+                new = old + r.z()
+                size, _ = r.u(), r.u()
+                live.pop(old, None)
+                live[new] = size
+                prev_addr = new
+            elif tag == 0x05:
+                r.u()
+                for _ in range(r.u()):
+                    r.z()
+            elif tag == 0x06:
+                prev_ts += r.z()
+                r.s()
+            elif tag == 0x07:
+                prev_ts += r.z()
+            elif tag == 0x08:
+                prev_ts += r.z()
+                t.events.append((tid, r.u(), r.u()))
+            elif tag == 0x10:
+                r.u(), r.u(), r.u()
+            elif tag == 0x11:
+                r.u()
+                mid, bias, p, _ = r.u(), r.u(), r.s(), r.s()
+                segs = [(r.u(), r.u(), r.u()) for _ in range(r.u())]
+                t.modules[mid] = (bias, p.decode(errors="replace"), segs)
+            elif tag == 0x12:
+                r.u(), r.u()
+            elif tag == 0x13:
+                r.u()
+                for _ in range(r.u()):
+                    r.u()
+            elif tag == 0x14:
+                last_round = r.u()
+            elif tag == 0x15:
+                r.s()
+                for _ in range(r.u()):
+                    r.s()
+            elif tag == 0x16:
+                t.end = (r.u(), r.u(), r.u(), r.u())
+            elif tag == 0x17:
+                r.u(), r.s()
+            elif tag == 0x18:
+                r.u()
+            elif tag == 0x19:
+                ts, sid, reason, label, lb, ly = r.u(), r.u(), r.u(), r.s(), r.u(), r.u()
+                s = Snapshot(ts, sid, reason, label.decode(errors="replace"), lb, ly, live)
+                s.round_before = last_round
+                snaps[sid] = s
+                t.snapshots.append(s)
+            elif tag == 0x1A:
+                s = snaps[r.u()]
+                for _ in range(r.u()):
+                    s.roots.append((r.u(), r.u(), r.u(), r.u(), r.u()))
+            elif tag == 0x1B:
+                s = snaps[r.u()]
+                prev = 0
+                for _ in range(r.u()):
+                    frm = prev + r.z()
+                    prev = frm
+                    off = r.u()
+                    to = frm + r.z()
+                    s.edges.append((frm, off, to, r.u()))
+            elif tag == 0x1C:
+                s = snaps[r.u()]
+                prev = 0
+                for _ in range(r.u()):
+                    prev += r.z()
+                    s.types.append((prev, r.u()))
+            elif tag == 0x1D:
+                s = snaps[r.u()]
+                s.end = (r.u(), r.u(), r.u(), r.u())
+            else:
+                raise ValueError("unknown record tag 0x%x at %d" % (tag, r.i - 1))
+    t.live_at_end = live
+    return t
