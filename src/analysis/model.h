@@ -99,6 +99,10 @@ struct ms_summary {
 	bool leak_scan;
 	uint64_t leak_snapshot;  /* its snapshot id */
 	uint64_t class_bytes[4], class_blocks[4];
+	/* report --suppressions (leakcheck.h): lost blocks (leaked ones without
+	 * a scan) of matching stacks, taken out of the figures above */
+	bool suppressions;
+	uint64_t suppressed_bytes, suppressed_blocks;
 };
 
 /* One snapshot of the trace (MS_REC_SNAPSHOT), with the replay's own live

@@ -1,10 +1,13 @@
 /* `memscope report [OPTIONS] TRACE`: parses options, replays the trace and
  * prints a report. All figures come from src/analysis, all output from
  * src/report. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/heap.h"
+#include "analysis/leakcheck.h"
 #include "analysis/model.h"
 #include "analysis/symbolize.h"
 #include "cli/cli.h"
@@ -27,7 +30,11 @@ const char cmd_report_usage[] =
 	"                   again), bytes (bytes allocated); at the exit scan:\n"
 	"                   definite, indirect, possible, reachable (bytes of each\n"
 	"                   leak class), retained (bytes kept alive only through\n"
-	"                   the stack's blocks); events (memscope_event() calls)\n"
+	"                   the stack's blocks); events (memscope_event() calls);\n"
+	"                   type: instead of stacks, a table of the live blocks\n"
+	"                   per C++ class (named from their vtable) at the scan\n"
+	"  --at SNAPSHOT    leak classes, retained bytes and types of this scanned\n"
+	"                   snapshot (id, label or exit; default exit)\n"
 	"  --top N          show the first N stacks (default 10; with --json all\n"
 	"                   stacks unless --top is given)\n"
 	"  --tree           show a caller tree instead: stacks merged by function,\n"
@@ -35,6 +42,10 @@ const char cmd_report_usage[] =
 	"                   below; nodes below the threshold are hidden\n"
 	"  --threshold PCT  with --tree, hide nodes below PCT percent of the total\n"
 	"                   of the --by metric (default 1)\n"
+	"  --suppressions FILE\n"
+	"                   leave out of the leak figures the lost blocks of\n"
+	"                   stacks a 'leak:PATTERN' line matches (repeatable;\n"
+	"                   docs/leaks.md); the summary says how much\n"
 	"  --json           print JSON instead of text (schema: docs/report.md)\n"
 	"  -h, --help       show this help\n"
 	"\n"
@@ -45,6 +56,7 @@ const char cmd_report_usage[] =
 	"  memscope report app.mst\n"
 	"  memscope report --by leaked --top 5 app.mst\n"
 	"  memscope report --tree --by allocations app.mst\n"
+	"  memscope report --by type --at before app.mst\n"
 	"  memscope report --json app.mst > app.json\n";
 
 /* Takes the value of --opt VALUE or --opt=VALUE; NULL if absent. */
@@ -64,11 +76,12 @@ static bool is_opt(const char *arg, const char *opt)
 	return !strncmp(arg, opt, n) && (arg[n] == 0 || arg[n] == '=');
 }
 
-int cmd_report(int argc, char **argv)
+/* cmd_report's body; supp collects the --suppressions rules. */
+static int report(int argc, char **argv, struct ms_supp *supp)
 {
 	struct ms_report_opts o = {.by = MS_BY_PEAK, .top = 10, .tree_min_pct = 1.0};
-	bool json = false, tree = false;
-	const char *path = NULL;
+	bool json = false, tree = false, by_type = false;
+	const char *path = NULL, *at = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -80,10 +93,27 @@ int cmd_report(int argc, char **argv)
 			tree = true;
 		} else if (is_opt(a, "--by")) {
 			const char *v = opt_value("--by", argc, argv, &i);
-			if (!v || ms_metric_parse(v, &o.by)) {
+			by_type = v && !strcmp(v, "type");
+			if (!v || (!by_type && ms_metric_parse(v, &o.by))) {
 				ms_cli_error("invalid value '%s' for option '--by' (peak, leaked, allocations, temporary, bytes, "
-				             "definite, indirect, possible, reachable, retained or events)",
+				             "definite, indirect, possible, reachable, retained, events or type)",
 				             v ? v : "");
+				return 2;
+			}
+		} else if (is_opt(a, "--suppressions")) {
+			const char *v = opt_value("--suppressions", argc, argv, &i);
+			char err[256];
+			int rc = v && *v ? ms_supp_load(supp, v, err, sizeof(err)) : -ENOENT;
+			if (rc == MS_SUPP_E_SYNTAX)
+				ms_cli_error("bad suppressions file '%s': %s", v, err);
+			else if (rc)
+				ms_cli_error("cannot read suppressions file '%s': %s", v ? v : "", strerror(-rc));
+			if (rc)
+				return 2;
+		} else if (is_opt(a, "--at")) {
+			at = opt_value("--at", argc, argv, &i);
+			if (!at || !*at) {
+				ms_cli_error("option '--at' needs a snapshot (an id, a label or 'exit')");
 				return 2;
 			}
 		} else if (is_opt(a, "--top")) {
@@ -117,9 +147,16 @@ int cmd_report(int argc, char **argv)
 		return 2;
 	}
 
+	if (tree && by_type) {
+		ms_cli_error("options '--tree' and '--by type' cannot be combined");
+		return 2;
+	}
+
 	struct ms_model m;
 	ms_model_init(&m);
-	int rc = ms_replay_file(&m, path);
+	if (at)
+		ms_heap_sel_parse(at, &m.want[0]);
+	int rc = ms_replay_file_heaps(&m, path);
 	char msg[4096 + 256];
 	if (rc && !(rc == MS_TRACE_E_CORRUPT && m.frames > 0)) {
 		ms_trace_error_message(msg, sizeof(msg), path, rc, &m.hdr, m.frames);
@@ -137,13 +174,27 @@ int cmd_report(int argc, char **argv)
 		ms_cli_error("warning: trace '%s' has no end record (the program was killed?); "
 		             "reporting what was written", path);
 
+	if ((at || by_type) && !(m.heaps[0] && m.heaps[0]->scanned)) {
+		if (!m.heaps[0] && at)
+			ms_cli_error("no snapshot '%s' in trace '%s' (see 'memscope snapshots %s')", at, path, path);
+		else
+			ms_cli_error("trace '%s' has no heap scan at %s (the program was killed, or it is not a "
+			             "snapshot): %s needs one", path, at ? at : "exit", by_type ? "--by type" : "--at");
+		ms_model_release(&m);
+		return 1;
+	}
+
 	struct ms_symbolizer *sym = ms_symbolizer_new(&m);
 	if (!sym) {
 		ms_cli_error("cannot report trace '%s': out of memory", path);
 		ms_model_release(&m);
 		return 1;
 	}
-	if (tree)
+	if (supp->n && ms_check_apply_suppressions(&m, sym, supp))
+		rc = -ENOMEM;
+	else if (by_type)
+		rc = ms_report_types(stdout, &m, sym, &o, path, json);
+	else if (tree)
 		rc = json ? ms_report_tree_json(stdout, &m, sym, &o, path) : ms_report_tree_text(stdout, &m, sym, &o, path);
 	else
 		rc = json ? ms_report_json(stdout, &m, sym, &o, path) : ms_report_text(stdout, &m, sym, &o, path);
@@ -154,4 +205,13 @@ int cmd_report(int argc, char **argv)
 		return 1;
 	}
 	return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct ms_supp supp;
+	ms_supp_init(&supp);
+	int status = report(argc, argv, &supp);
+	ms_supp_release(&supp);
+	return status;
 }

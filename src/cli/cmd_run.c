@@ -20,6 +20,7 @@
 
 #include "cli/child.h"
 #include "cli/cli.h"
+#include "cli/run_checks.h"
 #include "report/summary.h"
 #include "trace/read.h"
 #include "trace/statspage.h"
@@ -40,8 +41,28 @@ const char cmd_run_usage[] =
 	"                     1 to 1024)\n"
 	"  --no-follow        do not trace programs that PROGRAM executes\n"
 	"                     (by default they are traced too)\n"
+	"  --snapshot-interval T\n"
+	"                     take a snapshot every T (e.g. 500ms, 10s, 2m)\n"
+	"  --snapshot-at-peak take a snapshot near each new heap peak (when the\n"
+	"                     live heap falls 10% below a maximum of at least 1 MiB\n"
+	"                     that is 10% above the previous peak snapshot)\n"
 	"  -q, --quiet        do not print the summary at exit\n"
 	"  -h, --help         show this help\n"
+	"\n"
+	"checks, for CI (see docs/run.md):\n"
+	"  --leak-check KIND  at exit, count as failures the blocks left:\n"
+	"                     definite (definitely lost), possible (definitely\n"
+	"                     and possibly lost), all (definitely, indirectly and\n"
+	"                     possibly lost); still reachable never fails\n"
+	"  --suppressions FILE\n"
+	"                     'leak:PATTERN' lines: leaks whose stack has a\n"
+	"                     function, file or module matching PATTERN ('*',\n"
+	"                     '?') are not failures (repeatable; docs/leaks.md)\n"
+	"  --max-peak SIZE    fail when the heap peak exceeds SIZE (bytes, or with\n"
+	"                     K or KiB, M or MiB, G or GiB: powers of 1024)\n"
+	"  --error-exitcode N exit with N (0 to 255) when a check fails; without\n"
+	"                     it (or with 0) failures are printed and PROGRAM's\n"
+	"                     own status is kept, as with valgrind\n"
 	"\n"
 	"Child processes: a forked child writes its own trace, named by appending\n"
 	"'.PID' to the trace's path; the blocks it inherited count as live in it.\n"
@@ -54,15 +75,40 @@ const char cmd_run_usage[] =
 	"\n"
 	"example:\n"
 	"  memscope run -o app.mst -- ./app --input data.txt\n"
-	"  memscope report app.mst\n";
+	"  memscope report app.mst\n"
+	"  memscope run --leak-check=definite --error-exitcode 3 -- ./unit-tests\n";
 
 struct run_opts {
 	const char *output;
 	unsigned long long depth;
 	bool follow;
 	bool quiet;
+	unsigned long long snap_interval_ms; /* 0: none */
+	bool snap_at_peak;
 	char **argv; /* PROGRAM [ARGS...] */
+	struct ms_run_checks checks;
 };
+
+/* "500ms", "10s", "2m", or a bare number of seconds; at least 10 ms.
+ * Returns 0 or -1 after printing the error. */
+static int parse_duration_ms(const char *val, unsigned long long *out)
+{
+	char *end;
+	if (!val || !*val || *val == '-') {
+		ms_cli_error("option '--snapshot-interval' needs a duration (e.g. 500ms, 10s, 2m)");
+		return -1;
+	}
+	errno = 0;
+	double v = strtod(val, &end);
+	double mul = !*end || !strcmp(end, "s") ? 1000 : !strcmp(end, "ms") ? 1 : !strcmp(end, "m") ? 60000 : -1;
+	if (errno || end == val || mul < 0 || v * mul < 10 || v * mul > 86400000.0) {
+		ms_cli_error("invalid value '%s' for option '--snapshot-interval' (a duration from 10ms to 24h, "
+		             "e.g. 500ms, 10s, 2m)", val);
+		return -1;
+	}
+	*out = (unsigned long long)(v * mul);
+	return 0;
+}
 
 static int parse_run_args(int argc, char **argv, struct run_opts *o)
 {
@@ -78,8 +124,19 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 			fputs(cmd_run_usage, stdout);
 			return 1;
 		}
+		int check = ms_run_checks_arg(&o->checks, argc, argv, &i);
+		if (check < 0)
+			return -1;
+		if (check > 0)
+			continue;
 		if (!strcmp(a, "--no-follow")) {
 			o->follow = false;
+		} else if (!strcmp(a, "--snapshot-at-peak")) {
+			o->snap_at_peak = true;
+		} else if (!strcmp(a, "--snapshot-interval") || !strncmp(a, "--snapshot-interval=", 20)) {
+			val = a[19] == '=' ? a + 20 : (i + 1 < argc ? argv[++i] : NULL);
+			if (parse_duration_ms(val, &o->snap_interval_ms) < 0)
+				return -1;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			o->quiet = true;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strncmp(a, "--output=", 9)) {
@@ -302,6 +359,9 @@ static void set_runtime_env(void *arg)
 	snprintf(buf, sizeof(buf), "%llu", o->depth);
 	set_env_or_die("MEMSCOPE_DEPTH", buf);
 	set_env_or_die("MEMSCOPE_FOLLOW", o->follow ? "1" : "0");
+	snprintf(buf, sizeof(buf), "%llu", o->snap_interval_ms);
+	set_env_or_die("MEMSCOPE_SNAPSHOT_INTERVAL_MS", buf);
+	set_env_or_die("MEMSCOPE_SNAPSHOT_AT_PEAK", o->snap_at_peak ? "1" : "0");
 }
 
 /* A program killed by a signal could not remove its stats page (the page
@@ -446,5 +506,11 @@ int cmd_run(int argc, char **argv)
 	remove_stale_statspage(pid, status);
 	if (!o.quiet)
 		print_summary(&o, trace, status);
+	bool failed = ms_run_checks_judge(&o.checks, trace);
+	ms_run_checks_release(&o.checks);
+	/* As valgrind's --error-exitcode: only a given N replaces the status,
+	 * and a death by signal is passed on as it is. */
+	if (failed && o.checks.error_exitcode && !WIFSIGNALED(status))
+		return (int)o.checks.error_exitcode;
 	return ms_cli_exit_like(status);
 }

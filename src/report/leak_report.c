@@ -18,6 +18,9 @@ void ms_report_leak_summary_text(FILE *out, const struct ms_model *m)
 {
 	const struct ms_summary *s = &m->summary;
 	char a[MS_FMT_MAX], b[MS_FMT_MAX];
+	if (s->suppressions)
+		fprintf(out, "  %-22s %s in %s blocks (--suppressions)\n", "suppressed leaks",
+		        ms_fmt_bytes(a, s->suppressed_bytes), ms_fmt_count(b, s->suppressed_blocks));
 	if (!s->leak_scan) {
 		if (s->leaked_blocks)
 			fprintf(out, "  %-22s none in the trace (no leak classes; all blocks live at exit count as leaked)\n",
@@ -56,6 +59,8 @@ void ms_report_leak_summary_json(struct ms_json *j, const struct ms_model *m)
 		ms_json_kv_u64(j, json_names[c][0], s->class_bytes[c]);
 		ms_json_kv_u64(j, json_names[c][1], s->class_blocks[c]);
 	}
+	ms_json_kv_u64(j, "suppressed_bytes", s->suppressed_bytes);
+	ms_json_kv_u64(j, "suppressed_blocks", s->suppressed_blocks);
 	ms_json_kv_u64(j, "events", s->events);
 	ms_json_kv_u64(j, "event_weight", s->event_weight);
 	ms_json_key(j, "snapshots");

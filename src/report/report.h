@@ -31,6 +31,11 @@ int ms_report_tree_text(FILE *out, const struct ms_model *m, struct ms_symbolize
 int ms_report_tree_json(FILE *out, const struct ms_model *m, struct ms_symbolizer *sym,
                         const struct ms_report_opts *o, const char *trace_path);
 
+/* `report --by type`: live blocks per C++ class of m->heaps[0], which must
+ * be a scanned heap (text, or JSON when json). */
+int ms_report_types(FILE *out, const struct ms_model *m, struct ms_symbolizer *sym, const struct ms_report_opts *o,
+                    const char *trace_path, bool json);
+
 /* Internal to src/report: the summary block in text and JSON. */
 void ms_report_summary_text(FILE *out, const struct ms_model *m, const char *trace_path);
 struct ms_json;

@@ -353,7 +353,20 @@ def parse_memcheck_log(text):
     m = re.search(r"==(\d+)== Parent PID: (\d+)", text)
     if m:
         r["pid"], r["ppid"] = int(m.group(1)), int(m.group(2))
+    # Leak classes (--leak-check=full), under the names of report --json;
+    # "All heap blocks were freed" means every class is empty.
+    freed = "All heap blocks were freed" in text
+    for key, label in MEMCHECK_CLASSES:
+        m = re.search(r"%s: %s bytes in %s blocks" % (label, _NUM, _NUM), text)
+        if m or freed:
+            r[key + "_bytes"] = _int(m.group(1)) if m else 0
+            r[key + "_blocks"] = _int(m.group(2)) if m else 0
     return r
+
+
+# report --json summary prefix -> memcheck's LEAK SUMMARY label
+MEMCHECK_CLASSES = (("definitely_lost", "definitely lost"), ("indirectly_lost", "indirectly lost"),
+                    ("possibly_lost", "possibly lost"), ("reachable", "still reachable"))
 
 
 def memcheck(argv, name, children=False, stdin=b""):
