@@ -199,6 +199,7 @@ void ms_rt_on__exit(int status)
 	ms_rt_tls.guard = 1;
 	ms_rt_tls.foreign = 1;
 	ms_rt_statspage_remove();
+	ms_rt_snap_unlink();
 	ms_rt_writer_end(MS_END__EXIT, status);
 }
 
@@ -211,6 +212,7 @@ void ms_rt_on_abort(void)
 	tl->guard = 1;
 	tl->foreign = 1;
 	ms_rt_statspage_remove();
+	ms_rt_snap_unlink();
 	ms_rt_writer_end(MS_END_ABORT, SIGABRT);
 	/* a SIGABRT handler may longjmp and go on: unrecorded, but unharmed */
 	tl->guard = 0;

@@ -75,6 +75,7 @@ struct ms_tls {
 	uint8_t guard;
 	uint8_t foreign;
 	uint8_t exited; /* the thread's key destructor ran */
+	uint8_t stop_pending; /* a snapshot's stop signal came inside a hook: park at its exit */
 	struct ms_tstate *t;
 };
 extern __thread struct ms_tls ms_rt_tls __attribute__((tls_model("initial-exec")));
@@ -215,12 +216,16 @@ void *ms_rt_rec_realloc(struct ms_tstate *t, void *old, size_t size, const struc
 int ms_rt_side_push(struct ms_tstate *t, int kind, void *a, void *b, size_t size);
 /* Leaves the hook: flushes side events, clears the guard. */
 void ms_rt_side_flush(struct ms_tstate *t);
+void ms_sw_park(void);
 static inline void ms_rt_leave(struct ms_tstate *t)
 {
 	if (MS_UNLIKELY(atomic_load_explicit(&t->nside, memory_order_relaxed)))
 		ms_rt_side_flush(t);
 	atomic_signal_fence(memory_order_seq_cst);
 	ms_rt_tls.guard = 0;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (MS_UNLIKELY(ms_rt_tls.stop_pending))
+		ms_sw_park(); /* stopworld.c: every lock of this hook is released */
 }
 /* THREAD record with a new name for the thread of pthread handle self (any
  * thread; found in the list). */

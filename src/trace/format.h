@@ -133,8 +133,9 @@ enum ms_snapshot_reason {
 /* Where a root word lies (MS_REC_SCAN_ROOTS: ref and where by kind). */
 enum ms_root_kind {
 	MS_ROOT_MODULE = 1,   /* ref = module_id, where = word address - load bias */
-	MS_ROOT_STACK = 2,    /* ref = tid, where = word address - (stack pointer - 128):
-	                       * the scan starts at the x86-64 red zone below sp */
+	MS_ROOT_STACK = 2,    /* ref = tid, where = word address - start of the scanned
+	                       * stack: sp - 128 (x86-64 red zone) for a thread stopped
+	                       * by the signal, else the frame it parked in */
 	MS_ROOT_REGISTER = 3, /* ref = tid, where = register index (ucontext gregs) */
 	MS_ROOT_TLS = 4,      /* ref = tid, where = word address - start of static TLS */
 	MS_ROOT_OTHER = 5,    /* ref = 0, where = word address */

@@ -11,6 +11,7 @@ test can check the runtime's snapshot records at the trace level.
     t.modules     # id -> (bias, path, [(vaddr, memsz, flags)])
 """
 
+import itertools
 import struct
 import subprocess
 
@@ -88,6 +89,20 @@ def decode(path):
     t.header = data[:64]
     live = {}
     snaps = {}
+    pending = []  # (ts, seq, addr, size or None for a free) not applied yet
+    seq = itertools.count()
+
+    def apply(pend, watermark):
+        """Applies the events before watermark in time order (threads write
+        their chunks in any order; ROUND says when a time is complete)."""
+        now = sorted(e for e in pend if e[0] < watermark)
+        for ts, _, addr, size in now:
+            if size is None:
+                live.pop(addr, None)
+            else:
+                live[addr] = size
+        return [e for e in pend if e[0] >= watermark]
+
     last_round = None
     for raw in _frames(data):
         r = _R(raw)
@@ -102,19 +117,21 @@ def decode(path):
                 prev_ts += r.z()
                 prev_addr += r.z()
                 size, _ = r.u(), r.u()
-                live[prev_addr] = size
+                pending.append((prev_ts, next(seq), prev_addr, size))
             elif tag == 0x03:
                 prev_ts += r.z()
                 prev_addr += r.z()
-                live.pop(prev_addr, None)
+                pending.append((prev_ts, next(seq), prev_addr, None))
             elif tag == 0x04:
                 prev_ts += r.z()
+                pending.append((prev_ts, next(seq), prev_addr + 0, None))
+                before = prev_ts
                 prev_ts += r.u()
                 old = prev_addr + r.z()
                 new = old + r.z()
                 size, _ = r.u(), r.u()
-                live.pop(old, None)
-                live[new] = size
+                pending[-1] = (before, pending[-1][1], old, None)
+                pending.append((prev_ts, next(seq), new, size))
                 prev_addr = new
             elif tag == 0x05:
                 r.u()
@@ -143,6 +160,7 @@ def decode(path):
                     r.u()
             elif tag == 0x14:
                 last_round = r.u()
+                pending = apply(pending, last_round)
             elif tag == 0x15:
                 r.s()
                 for _ in range(r.u()):
@@ -181,7 +199,10 @@ def decode(path):
             elif tag == 0x1D:
                 s = snaps[r.u()]
                 s.end = (r.u(), r.u(), r.u(), r.u())
+            elif tag == 0x1E:  # INHERITED (fork child): totals only
+                r.u(), r.u(), r.u()
             else:
                 raise ValueError("unknown record tag 0x%x at %d" % (tag, r.i - 1))
+    apply(pending, 1 << 64)
     t.live_at_end = live
     return t

@@ -1,0 +1,591 @@
+/* The conservative heap scan of a snapshot (memcheck's leak check and
+ * LeakSanitizer are the models): every aligned word of the roots and of the
+ * live blocks is looked up in the sorted live blocks; a hit is a root
+ * (SCAN_ROOTS) or an edge (SCAN_EDGES). Runs with the world stopped, so it
+ * never allocates from the program's heap, never takes the loader's lock,
+ * and reads only memory that /proc/self/maps shows readable (module
+ * segments may have holes); when a thread could not be stopped, every read
+ * goes through process_vm_readv, which fails instead of faulting.
+ *
+ * Roots: the writable PT_LOAD segments of every module but memscope's own
+ * and libunwind/libzstd; each stopped thread's registers, its stack from
+ * sp-128 (the x86-64 red zone) up, and its static TLS: [tp - used, tp +
+ * TCB), used = the lowest static TLS block of any module below tp
+ * (dl_iterate_phdr's dlpi_tls_data on the scanning thread), bounded by
+ * glibc's _dl_get_tls_static_info; TCB measured as the distance from tp to
+ * the end of a thread's stack mapping (struct pthread). memscope's arenas are
+ * anonymous mappings outside every module, so they are never roots. */
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "runtime/arena.h"
+#include "runtime/rt.h"
+#include "runtime/snap.h"
+#include "runtime/sys.h"
+#include "trace/encode_snap.h"
+
+#define CHUNK_MIN (1u << 20)
+#define BATCH_CAP (256u << 10)
+#define BOUNCE (64u << 10)
+#define RED_ZONE 128
+#define TCB_DEFAULT 2368 /* sizeof(struct pthread) is ~2.3 KiB on x86-64 */
+
+static size_t tls_static_size;
+/* Bytes of static TLS in use below the thread pointer (the lowest module
+ * block; the rest of tls_static_size is surplus, and a thread's stack
+ * starts right below the blocks in use). Measured on the calling thread
+ * by ms_scan_modules: the offsets are the same in every thread. */
+static uint64_t tls_used;
+
+void ms_scan_init(void)
+{
+	void (*get)(size_t *, size_t *) = NULL;
+	*(void **)&get = dlsym(RTLD_DEFAULT, "_dl_get_tls_static_info");
+	size_t size = 0, align = 0;
+	if (get)
+		get(&size, &align);
+	tls_static_size = size;
+}
+
+static inline uint64_t thread_pointer(void)
+{
+	uint64_t tp = 0;
+#if defined(__x86_64__)
+	__asm__ volatile("mov %%fs:0, %0" : "=r"(tp));
+#endif
+	return tp;
+}
+
+/* ---- modules (world running) ---- */
+
+struct mod_collect {
+	uint64_t tp, tls_used;
+	struct ms_scan_module *m;
+	const void **phdr;
+	uint32_t n, cap;
+};
+
+static int is_excluded(const char *name, uint64_t base, const ElfW(Phdr) *ph, int phnum)
+{
+	uintptr_t me = (uintptr_t)&ms_scan_init;
+	for (int i = 0; i < phnum; i++)
+		if (ph[i].p_type == PT_LOAD && me - (base + ph[i].p_vaddr) < ph[i].p_memsz)
+			return 1;
+	const char *b = strrchr(name, '/');
+	b = b ? b + 1 : name;
+	return !strncmp(b, "libunwind", 9) || !strncmp(b, "libzstd", 7);
+}
+
+static int mod_cb(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+	struct mod_collect *c = ctx;
+	if (c->n == c->cap)
+		return 1;
+	struct ms_scan_module *m = &c->m[c->n];
+	memset(m, 0, sizeof *m);
+	m->bias = info->dlpi_addr;
+	m->excluded = is_excluded(info->dlpi_name ? info->dlpi_name : "", info->dlpi_addr, info->dlpi_phdr,
+	                          info->dlpi_phnum);
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uint64_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W) && m->nrw < 8) {
+			m->rw[m->nrw][0] = lo;
+			m->rw[m->nrw++][1] = hi;
+		} else if ((ph->p_type == PT_LOAD && !(ph->p_flags & PF_W)) || ph->p_type == PT_GNU_RELRO) {
+			if (m->nro < 9) {
+				m->ro[m->nro][0] = lo;
+				m->ro[m->nro++][1] = hi;
+			}
+		}
+	}
+	const char *b = info->dlpi_name ? strrchr(info->dlpi_name, '/') : NULL;
+	m->libc = b && !strncmp(b + 1, "libc.so", 7);
+	if (size >= offsetof(struct dl_phdr_info, dlpi_tls_data) + sizeof info->dlpi_tls_data && info->dlpi_tls_data) {
+		uint64_t off = c->tp - (uint64_t)(uintptr_t)info->dlpi_tls_data;
+		if (off <= tls_static_size && off > c->tls_used) /* else dynamic TLS (a heap block) */
+			c->tls_used = off;
+	}
+	c->phdr[c->n++] = info->dlpi_phdr;
+	return 0;
+}
+
+struct ms_scan_module *ms_scan_modules(uint32_t *n)
+{
+	struct mod_collect c = {0};
+	for (c.cap = 256;; c.cap *= 4) {
+		c.m = ms_rt_alloc(c.cap * sizeof *c.m);
+		c.phdr = ms_rt_alloc(c.cap * sizeof *c.phdr);
+		if (!c.m || !c.phdr) {
+			ms_rt_free(c.m);
+			ms_rt_free(c.phdr);
+			return NULL;
+		}
+		c.n = 0;
+		c.tp = thread_pointer();
+		dl_iterate_phdr(mod_cb, &c);
+		if (c.n < c.cap)
+			break;
+		ms_rt_free(c.m);
+		ms_rt_free(c.phdr);
+	}
+	for (uint32_t i = 0; i < c.n; i++)
+		c.m[i].id = ms_rt_module_id(c.m[i].bias, c.phdr[i]);
+	tls_used = c.tls_used ? (c.tls_used + 15) & ~(uint64_t)15 : tls_static_size;
+	ms_rt_free(c.phdr);
+	*n = c.n;
+	return c.m;
+}
+
+/* ---- output ---- */
+
+int ms_scan_out_put(struct ms_scan_out *out, const uint8_t *rec, size_t len)
+{
+	struct ms_scan_chunk *t = out->tail;
+	if (!t || t->cap - t->len < len) {
+		size_t cap = len > CHUNK_MIN ? len : CHUNK_MIN;
+		t = ms_rt_map(sizeof *t + cap);
+		if (!t)
+			return -ENOMEM;
+		t->cap = cap;
+		if (out->tail)
+			out->tail->next = t;
+		else
+			out->head = t;
+		out->tail = t;
+	}
+	memcpy(t->data + t->len, rec, len);
+	t->len += len;
+	return 0;
+}
+
+void ms_scan_out_free(struct ms_scan_out *out)
+{
+	for (struct ms_scan_chunk *c = out->head, *n; c; c = n) {
+		n = c->next;
+		ms_rt_unmap(c, sizeof *c + c->cap);
+	}
+	out->head = out->tail = NULL;
+}
+
+/* A batch record under construction: entries go to buf; the head (tag, id,
+ * count) is written when it is flushed. */
+struct batch {
+	uint8_t tag;
+	uint64_t n, prev;
+	size_t len;
+	uint8_t *buf; /* BATCH_CAP + MS_ENC_BATCH_HEAD_MAX, the head first */
+};
+
+static int batch_flush(struct ms_scan_out *out, struct batch *b, uint64_t id)
+{
+	if (!b->n)
+		return 0;
+	uint8_t head[MS_ENC_BATCH_HEAD_MAX];
+	size_t hl = (size_t)(ms_enc_batch_head(head, b->tag, id, b->n) - head);
+	uint8_t *start = b->buf + MS_ENC_BATCH_HEAD_MAX - hl;
+	memcpy(start, head, hl);
+	int r = ms_scan_out_put(out, start, hl + b->len);
+	b->n = b->len = 0;
+	b->prev = 0;
+	return r;
+}
+
+static inline uint8_t *batch_room(struct batch *b) { return b->buf + MS_ENC_BATCH_HEAD_MAX + b->len; }
+
+/* ---- memory map ---- */
+
+struct map {
+	uint64_t lo, hi;
+};
+
+/* Readable mappings of /proc/self/maps, sorted, adjacent ones merged when
+ * asked. Returns an arena array or NULL. */
+static struct map *read_maps(uint32_t *n, struct map **each, uint32_t *neach)
+{
+	size_t cap = 1u << 16;
+	char *buf = NULL;
+	ssize_t len;
+	for (;;) {
+		buf = ms_rt_map(cap);
+		if (!buf)
+			return NULL;
+		len = ms_rt_read_file("/proc/self/maps", buf, cap);
+		if (len < 0 || (size_t)len + 1 < cap)
+			break;
+		ms_rt_unmap(buf, cap);
+		cap *= 4;
+	}
+	uint32_t lines = 0;
+	for (ssize_t i = 0; i < len; i++)
+		lines += buf[i] == '\n';
+	struct map *m = ms_rt_alloc((lines + 1) * sizeof *m), *e = ms_rt_alloc((lines + 1) * sizeof *e);
+	uint32_t k = 0, ke = 0;
+	for (char *p = buf; m && e && len > 0 && p < buf + len;) {
+		uint64_t lo = 0, hi = 0;
+		while (*p && *p != '-')
+			lo = lo * 16 + (uint64_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10), p++;
+		if (*p == '-')
+			p++;
+		while (*p && *p != ' ')
+			hi = hi * 16 + (uint64_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10), p++;
+		int readable = p[0] == ' ' && p[1] == 'r';
+		while (*p && *p != '\n')
+			p++;
+		if (*p)
+			p++;
+		e[ke++] = (struct map){lo, readable ? hi : lo}; /* unreadable: empty */
+		if (!readable)
+			continue;
+		if (k && m[k - 1].hi == lo)
+			m[k - 1].hi = hi;
+		else
+			m[k++] = (struct map){lo, hi};
+	}
+	ms_rt_unmap(buf, cap);
+	if (!m || !e) {
+		ms_rt_free(m);
+		ms_rt_free(e);
+		return NULL;
+	}
+	*n = k;
+	*each = e;
+	*neach = ke;
+	return m;
+}
+
+/* Index of the map containing a, or -1. */
+static long map_find(const struct map *m, uint32_t n, uint64_t a)
+{
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (m[mid].hi <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && m[lo].lo <= a && a < m[lo].hi ? (long)lo : -1;
+}
+
+/* ---- the scan ---- */
+
+struct scan {
+	const struct ms_scan_in *in;
+	struct ms_scan_out *out;
+	struct map *maps, *each;
+	uint32_t nmaps, neach;
+	uint64_t lo_all, hi_all; /* [first block, end of last block) */
+	struct batch roots, edges, types;
+	uint64_t *bounce;
+	int err;
+	/* root context */
+	int libc; /* the words are glibc's writable data */
+	uint32_t kind;
+	uint64_t ref, base;
+	/* edge context */
+	const struct ms_scan_block *from;
+};
+
+/* The block holding address v (or starting at it, for a zero-size block), or NULL. */
+static inline const struct ms_scan_block *find(const struct scan *s, uint64_t v)
+{
+	if (v - s->lo_all >= s->hi_all - s->lo_all)
+		return NULL;
+	const struct ms_scan_block *b = s->in->blocks;
+	uint64_t lo = 0, n = s->in->nblocks;
+	while (n > 1) {
+		uint64_t half = n / 2;
+		if (b[lo + half].addr <= v)
+			lo += half;
+		n -= half;
+	}
+	const struct ms_scan_block *h = &b[lo];
+	return h->addr <= v && (v - h->addr < h->size || v == h->addr) ? h : NULL;
+}
+
+static void hit_root(struct scan *s, uint64_t where, const struct ms_scan_block *t, uint64_t v)
+{
+	struct batch *b = &s->roots;
+	uint64_t off = v - t->addr;
+	/* glibc's main_arena (top, last_remainder) points at chunk headers,
+	 * which lie in the last 8 bytes of the block before them: not a root */
+	if (s->libc && off && !(off & 15) && off + 8 >= t->size)
+		return;
+	if (b->len + MS_ENC_ROOT_MAX > BATCH_CAP && batch_flush(s->out, b, s->in->id))
+		s->err = -ENOMEM;
+	b->len = (size_t)(ms_enc_root(batch_room(b), s->kind, s->ref, where, t->addr, v - t->addr) - b->buf) -
+	         MS_ENC_BATCH_HEAD_MAX;
+	b->n++;
+	s->out->roots++;
+}
+
+static void hit_edge(struct scan *s, uint64_t off, const struct ms_scan_block *t, uint64_t v)
+{
+	struct batch *b = &s->edges;
+	if (b->len + MS_ENC_EDGE_MAX > BATCH_CAP && batch_flush(s->out, b, s->in->id))
+		s->err = -ENOMEM;
+	b->len = (size_t)(ms_enc_edge(batch_room(b), &b->prev, s->from->addr, off, t->addr, v - t->addr) - b->buf) -
+	         MS_ENC_BATCH_HEAD_MAX;
+	b->n++;
+	s->out->edges++;
+}
+
+/* Scans nw words at w, which hold the memory at address a. */
+static void scan_words(struct scan *s, const uint64_t *w, uint64_t a, size_t nw, int is_root)
+{
+	uint64_t lo = s->lo_all, span = s->hi_all - s->lo_all;
+	for (size_t i = 0; i < nw; i++) {
+		uint64_t v = w[i];
+		if (MS_LIKELY(v - lo >= span))
+			continue;
+		const struct ms_scan_block *t = find(s, v);
+		if (!t)
+			continue;
+		if (is_root)
+			hit_root(s, a + 8 * i - s->base, t, v);
+		else
+			hit_edge(s, a + 8 * i - s->from->addr, t, v);
+	}
+}
+
+/* Reads [a, b) (8-aligned) through process_vm_readv into the bounce buffer. */
+static void scan_safe(struct scan *s, uint64_t a, uint64_t b, int is_root)
+{
+	while (a < b) {
+		size_t len = b - a > BOUNCE ? BOUNCE : (size_t)(b - a);
+		struct iovec l = {s->bounce, len}, r = {(void *)(uintptr_t)a, len};
+		ssize_t got = process_vm_readv(ms_rt_pid, &l, 1, &r, 1, 0);
+		if (got <= 0) {
+			a = (a + 4096) & ~(uint64_t)4095; /* skip the unreadable page */
+			continue;
+		}
+		scan_words(s, s->bounce, a, (size_t)got / 8, is_root);
+		a += (uint64_t)got & ~(uint64_t)7;
+		if (got < 8)
+			break;
+	}
+}
+
+/* Scans [a, b) restricted to readable mappings. */
+static void scan_range(struct scan *s, uint64_t a, uint64_t b, int is_root)
+{
+	a = (a + 7) & ~(uint64_t)7;
+	b &= ~(uint64_t)7;
+	while (a < b) {
+		long i = map_find(s->maps, s->nmaps, a);
+		if (i < 0) { /* not mapped: go to the next mapping */
+			uint32_t lo = 0, hi = s->nmaps;
+			while (lo < hi) {
+				uint32_t mid = (lo + hi) / 2;
+				if (s->maps[mid].lo <= a)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo >= s->nmaps || s->maps[lo].lo >= b)
+				return;
+			a = s->maps[lo].lo;
+			continue;
+		}
+		uint64_t e = s->maps[i].hi < b ? s->maps[i].hi : b;
+		if (s->in->safe_reads)
+			scan_safe(s, a, e, is_root);
+		else
+			scan_words(s, (const uint64_t *)(uintptr_t)a, a, (size_t)((e - a) / 8), is_root);
+		a = e;
+	}
+}
+
+static void root_range(struct scan *s, uint32_t kind, uint64_t ref, uint64_t base, uint64_t a, uint64_t b)
+{
+	s->kind = kind;
+	s->ref = ref;
+	s->base = base;
+	if (a < b)
+		scan_range(s, a, b, 1);
+}
+
+static void scan_thread(struct scan *s, const struct ms_scan_thread *t, uint64_t tcb)
+{
+	if (t->has_regs) {
+		s->kind = MS_ROOT_REGISTER;
+		s->ref = t->tid;
+		s->base = 0;
+		for (uint64_t r = 0; r < MS_SW_NREGS; r++) {
+			uint64_t v = t->regs[r];
+			const struct ms_scan_block *h = v - s->lo_all < s->hi_all - s->lo_all ? find(s, v) : NULL;
+			if (h)
+				hit_root(s, r, h, v);
+		}
+	}
+	/* the stack: the mapping holding sp; for a thread whose TLS sits on top
+	 * of its stack (every thread but the main one), it ends at the TLS */
+	/* a thread interrupted by the signal may keep live data in the red zone
+	 * below sp; below a parking frame (or memscope_snapshot's) there are
+	 * only memscope's own frames */
+	uint64_t lo = t->has_regs ? t->sp - RED_ZONE : t->sp, hi = 0;
+	long m = map_find(s->each, s->neach, t->sp);
+	if (m >= 0) {
+		hi = s->each[m].hi;
+		if (lo < s->each[m].lo)
+			lo = s->each[m].lo;
+	}
+	uint64_t tls_lo = t->tp - tls_used, tls_hi = t->tp + tcb;
+	long tm = map_find(s->each, s->neach, t->tp);
+	if (tm >= 0) {
+		if (tls_lo < s->each[tm].lo)
+			tls_lo = s->each[tm].lo;
+		if (tls_hi > s->each[tm].hi)
+			tls_hi = s->each[tm].hi;
+	}
+	if (m >= 0) {
+		if (t->tp > lo && t->tp < hi && tls_lo < hi)
+			hi = tls_lo > lo ? tls_lo : lo;
+		root_range(s, MS_ROOT_STACK, t->tid, lo, lo, hi);
+	}
+	if (t->tp && tm >= 0)
+		root_range(s, MS_ROOT_TLS, t->tid, tls_lo, tls_lo, tls_hi);
+}
+
+/* Bytes from the thread pointer to the end of its stack mapping, for a
+ * thread whose TLS block is on its stack: the size of glibc's TCB. */
+static uint64_t tcb_size(const struct scan *s)
+{
+	uint64_t best = 0;
+	for (uint32_t i = 0; i < s->in->nthreads; i++) {
+		const struct ms_scan_thread *t = &s->in->threads[i];
+		long m = map_find(s->each, s->neach, t->sp);
+		if (m >= 0 && t->tp > t->sp && t->tp < s->each[m].hi) {
+			uint64_t d = s->each[m].hi - t->tp;
+			if (d <= 8192 && (!best || d < best))
+				best = d;
+		}
+	}
+	return best ? best : TCB_DEFAULT;
+}
+
+/* First word of each block pointing into read-only data of a module. */
+static void scan_types(struct scan *s)
+{
+	for (uint64_t i = 0; i < s->in->nblocks; i++) {
+		const struct ms_scan_block *b = &s->in->blocks[i];
+		if (b->size < 8 || map_find(s->maps, s->nmaps, b->addr) < 0)
+			continue;
+		uint64_t w;
+		if (s->in->safe_reads) {
+			struct iovec l = {&w, 8}, r = {(void *)(uintptr_t)b->addr, 8};
+			if (process_vm_readv(ms_rt_pid, &l, 1, &r, 1, 0) != 8)
+				continue;
+		} else {
+			w = *(const uint64_t *)(uintptr_t)b->addr;
+		}
+		int hit = 0;
+		for (uint32_t k = 0; k < s->in->nmods && !hit; k++)
+			for (uint32_t j = 0; j < s->in->mods[k].nro && !hit; j++)
+				hit = w - s->in->mods[k].ro[j][0] < s->in->mods[k].ro[j][1] - s->in->mods[k].ro[j][0];
+		if (!hit)
+			continue;
+		struct batch *bt = &s->types;
+		if (bt->len + MS_ENC_TYPE_MAX > BATCH_CAP && batch_flush(s->out, bt, s->in->id))
+			s->err = -ENOMEM;
+		bt->len = (size_t)(ms_enc_type(batch_room(bt), &bt->prev, b->addr, w) - bt->buf) - MS_ENC_BATCH_HEAD_MAX;
+		bt->n++;
+		s->out->types++;
+	}
+}
+
+int ms_scan_run(const struct ms_scan_in *in, struct ms_scan_out *out)
+{
+	struct scan s = {.in = in, .out = out};
+	s.maps = read_maps(&s.nmaps, &s.each, &s.neach);
+	size_t bsz = BATCH_CAP + MS_ENC_BATCH_HEAD_MAX + 64;
+	uint8_t *mem = ms_rt_map(3 * bsz + BOUNCE);
+	if (!s.maps || !mem) {
+		ms_rt_free(s.maps);
+		if (mem)
+			ms_rt_unmap(mem, 3 * bsz + BOUNCE);
+		return -ENOMEM;
+	}
+	s.roots = (struct batch){.tag = MS_REC_SCAN_ROOTS, .buf = mem};
+	s.edges = (struct batch){.tag = MS_REC_SCAN_EDGES, .buf = mem + bsz};
+	s.types = (struct batch){.tag = MS_REC_SCAN_TYPES, .buf = mem + 2 * bsz};
+	s.bounce = (uint64_t *)(mem + 3 * bsz);
+	if (in->nblocks) {
+		const struct ms_scan_block *last = &in->blocks[in->nblocks - 1];
+		s.lo_all = in->blocks[0].addr;
+		s.hi_all = last->addr + (last->size ? last->size : 1);
+		for (uint32_t i = 0; i < in->nmods; i++) {
+			const struct ms_scan_module *m = &in->mods[i];
+			s.libc = m->libc;
+			for (uint32_t j = 0; j < m->nrw && !m->excluded; j++)
+				root_range(&s, MS_ROOT_MODULE, m->id, m->bias, m->rw[j][0], m->rw[j][1]);
+			s.libc = 0;
+		}
+		uint64_t tcb = tcb_size(&s);
+		for (uint32_t i = 0; i < in->nthreads; i++)
+			scan_thread(&s, &in->threads[i], tcb);
+		for (uint64_t i = 0; i < in->nblocks; i++) {
+			s.from = &in->blocks[i];
+			uint64_t a = s.from->addr, e = a + (s.from->size & ~(uint64_t)7);
+			if (a == e)
+				continue;
+			long m = map_find(s.maps, s.nmaps, a);
+			if (!in->safe_reads && m >= 0 && e <= s.maps[m].hi)
+				scan_words(&s, (const uint64_t *)(uintptr_t)a, a, (size_t)((e - a) / 8), 0);
+			else
+				scan_range(&s, a, e, 0);
+		}
+		scan_types(&s);
+	}
+	if (batch_flush(out, &s.roots, in->id) || batch_flush(out, &s.edges, in->id) ||
+	    batch_flush(out, &s.types, in->id))
+		s.err = -ENOMEM;
+	ms_rt_unmap(mem, 3 * bsz + BOUNCE);
+	ms_rt_free(s.maps);
+	ms_rt_free(s.each);
+	return s.err;
+}
+
+/* ---- sorting ---- */
+
+int ms_scan_sort(struct ms_scan_block *b, uint64_t n)
+{
+	if (n < 2)
+		return 0;
+	uint64_t max = 0;
+	for (uint64_t i = 0; i < n; i++)
+		if (b[i].addr > max)
+			max = b[i].addr;
+	struct ms_scan_block *tmp = ms_rt_map(n * sizeof *tmp);
+	if (!tmp)
+		return -ENOMEM;
+	static uint64_t count[1u << 11]; /* only one snapshot at a time */
+	struct ms_scan_block *src = b, *dst = tmp;
+	for (unsigned shift = 0; shift < 64 && (max >> shift); shift += 11) {
+		memset(count, 0, sizeof count);
+		for (uint64_t i = 0; i < n; i++)
+			count[(src[i].addr >> shift) & 2047]++;
+		uint64_t sum = 0;
+		for (unsigned k = 0; k < 2048; k++) {
+			uint64_t c = count[k];
+			count[k] = sum;
+			sum += c;
+		}
+		for (uint64_t i = 0; i < n; i++)
+			dst[count[(src[i].addr >> shift) & 2047]++] = src[i];
+		struct ms_scan_block *x = src;
+		src = dst;
+		dst = x;
+	}
+	if (src != b)
+		memcpy(b, src, n * sizeof *b);
+	ms_rt_unmap(tmp, n * sizeof *tmp);
+	return 0;
+}

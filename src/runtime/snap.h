@@ -1,0 +1,176 @@
+/* Snapshots inside the runtime: stopping the world (stopworld.c), the heap
+ * scan (scan.c), taking a snapshot and its triggers (snapshot.c), the
+ * control socket (ctlsock.c) and the public API (api.c).
+ *
+ * Taking a snapshot (snapshot.c), in this order:
+ *   1. the snapshot lock (one snapshot at a time; fork waits for it);
+ *   2. with the world running: sync modules, collect module segments (this
+ *      takes the loader's lock, which a stopped thread may hold);
+ *   3. the writer's round lock (a round now; nothing else writes the file
+ *      until step 7);
+ *   4. stop every other program thread (ms_sw_stop);
+ *   5. take every thread's buffers and copy the live table;
+ *   6. scan into memory (ms_scan_run), then resume the world;
+ *   7. write buffers, ROUND(ts), SNAPSHOT, the scan records, SCAN_END;
+ *      release the round lock, then the snapshot lock. */
+#ifndef MS_RT_SNAP_H
+#define MS_RT_SNAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The signal reserved to stop threads: SIGRTMAX - 2 (62 on Linux/glibc,
+ * whose own real-time signals are 32 and 33). */
+#define MS_SW_SIGNAL_FROM_MAX 2
+
+#define MS_SW_NREGS 16 /* ucontext gregs 0..15: R8..R15, RDI, RSI, RBP, RBX, RDX, RAX, RCX, RSP */
+
+enum ms_sw_state {
+	MS_SW_SENT = 1,    /* signal on its way */
+	MS_SW_BUSY = 2,    /* it arrived inside a memscope hook: parks at the hook's exit */
+	MS_SW_STOPPED = 3, /* parked in the handler; regs and tp valid */
+	MS_SW_GONE = 4,    /* exited (ESRCH, zombie) */
+	MS_SW_MISSED = 5,  /* did not answer in time (or blocks the signal) */
+	MS_SW_SKIP = 6,    /* one of memscope's own threads */
+};
+
+/* One thread of a stop. The handler writes regs/tp then state (release). */
+struct ms_sw_thread {
+	uint32_t tid;
+	_Atomic int state;
+	_Atomic uint32_t seen; /* handler arrivals */
+	uint32_t sent;
+	uint64_t busy_since;   /* S: when it was first seen BUSY */
+	int blocked;           /* SigBlk has our signal */
+	int has_regs;          /* stopped by the handler (regs valid), or parked at a hook's exit */
+	uint64_t sp;           /* stack pointer, or the parking frame */
+	uint64_t tp;           /* thread pointer (fs base) */
+	uint64_t regs[MS_SW_NREGS];
+};
+
+struct ms_sw {
+	struct ms_sw_thread *th; /* valid until the next stop */
+	uint32_t n;
+	uint32_t stopped, missed;
+	uint32_t ctl_tid;        /* skip this one too (control thread) */
+};
+
+/* Installs the stop signal's handler (keeping a program's handler to chain
+ * to). Returns 0 or a negative errno. */
+int ms_sw_init(void);
+/* Stops every thread of the process but the caller, memscope's writer and
+ * w->ctl_tid. Never blocks more than ~2 s on a thread that does not answer
+ * (it is MISSED). Returns 0, or a negative errno if nothing was stopped. */
+int ms_sw_stop(struct ms_sw *w);
+void ms_sw_resume(struct ms_sw *w);
+
+/* ---- scan (scan.c) ---- */
+struct ms_scan_block {
+	uint64_t addr, size;
+};
+
+/* A thread whose stack, registers and TLS are roots. */
+struct ms_scan_thread {
+	uint32_t tid;
+	int has_regs;
+	uint64_t sp, tp;
+	const uint64_t *regs; /* MS_SW_NREGS */
+};
+
+struct ms_scan_module {
+	uint32_t id;
+	int excluded;         /* memscope's own module, libunwind, libzstd */
+	int libc;             /* glibc's libc.so: chunk-header words are not roots */
+	uint64_t bias;
+	uint32_t nrw, nro;
+	uint64_t rw[8][2];    /* writable PT_LOAD [lo, hi) */
+	uint64_t ro[9][2];    /* read-only PT_LOAD and PT_GNU_RELRO [lo, hi) */
+};
+
+/* A growing list of mmapped chunks holding whole records. */
+struct ms_scan_out {
+	struct ms_scan_chunk *head, *tail;
+	uint64_t roots, edges, types;
+};
+struct ms_scan_chunk {
+	struct ms_scan_chunk *next;
+	size_t len, cap;
+	uint8_t data[];
+};
+
+struct ms_scan_in {
+	uint64_t id;
+	struct ms_scan_block *blocks; /* sorted by addr */
+	uint64_t nblocks;
+	const struct ms_scan_module *mods;
+	uint32_t nmods;
+	const struct ms_scan_thread *threads;
+	uint32_t nthreads;
+	int safe_reads;               /* a thread runs on: read through process_vm_readv */
+};
+
+/* Resolves what the scan needs from the loader (dlsym): call at init. */
+void ms_scan_init(void);
+/* Collects the loaded modules (world running: takes the loader's lock).
+ * Returns an arena array (ms_rt_free) and its count in *n, or NULL. */
+struct ms_scan_module *ms_scan_modules(uint32_t *n);
+/* Scans with the world stopped; appends ROOTS, EDGES, TYPES records to out.
+ * Returns 0 or a negative errno (out of memory: out holds what was done). */
+int ms_scan_run(const struct ms_scan_in *in, struct ms_scan_out *out);
+/* Appends one whole record (len <= 64 KiB) to out. */
+int ms_scan_out_put(struct ms_scan_out *out, const uint8_t *rec, size_t len);
+void ms_scan_out_free(struct ms_scan_out *out);
+/* Sorts blocks by address (radix, scratch from the arena). */
+int ms_scan_sort(struct ms_scan_block *b, uint64_t n);
+
+/* ---- snapshots (snapshot.c) ---- */
+/* Takes a snapshot now. self_sp: the caller's stack position above memscope's
+ * frames when the caller is a program thread (its stack is a root), or 0.
+ * Returns the snapshot id (>= 1), 0 when not recording. */
+uint64_t ms_rt_snapshot(int reason, const char *label, uintptr_t self_sp);
+/* Called once when recording starts (and in a fork child): signal handler,
+ * control socket thread, interval and peak triggers. */
+void ms_rt_snap_start(void);
+/* Exit: stops the control thread, removes the socket. */
+void ms_rt_snap_stop(void);
+/* _exit, abort: only removes the socket file (no join: we may be anywhere). */
+void ms_rt_snap_unlink(void);
+/* The trace path as the control socket reports it. */
+const char *ms_rt_snap_trace_path(void);
+
+/* ---- pieces of other runtime files used by snapshots ---- */
+/* options.c: MEMSCOPE_SNAPSHOT_INTERVAL_MS (0: off), MEMSCOPE_SNAPSHOT_AT_PEAK */
+extern int64_t ms_rt_snap_interval_ms;
+extern int ms_rt_snap_at_peak;
+/* options.c: 1 if this process runs under memscope (see the definition). */
+int ms_rt_wanted(void);
+/* modules.c: id of the module loaded at base with program headers phdr
+ * (as in MODULE_LOAD), 0 if unknown. Takes the modules lock. */
+uint32_t ms_rt_module_id(uint64_t base, const void *phdr);
+/* livetab.c: live bytes (approximate: no lock); a copy of the live table
+ * (mmapped: ms_rt_unmap(*out, *n * sizeof **out)). Returns 0 or -ENOMEM. */
+uint64_t ms_livetab_bytes(void);
+int ms_livetab_copy(struct ms_scan_block **out, uint64_t *n, uint64_t *bytes);
+/* writer.c: a round now, then the round lock stays held so that the
+ * snapshot's records follow with nothing in between. Returns 0, or -1 if
+ * there is no trace (the lock is then not held). */
+int ms_rt_writer_snap_begin(void);
+void ms_rt_writer_snap_put(const uint8_t *p, size_t n);
+void ms_rt_writer_snap_end(void);
+/* recorder.c: EVENT record (memscope_event). */
+struct ms_tstate;
+struct ms_stackref;
+void ms_rt_rec_event(struct ms_tstate *t, uint64_t weight, const struct ms_stackref *sr);
+
+/* ---- control socket (ctlsock.c) ---- */
+/* Creates the listening socket; returns its fd or a negative errno. */
+int ms_ctl_open(void);
+/* Serves one connection on listening fd lfd (if one is pending). Returns
+ * 0, or -1 if lfd is not our socket any more (the program reused the fd
+ * number): stop polling it. */
+int ms_ctl_serve(int lfd);
+/* Closes lfd (if >= 0) and removes the socket file (only ours). */
+void ms_ctl_close(int lfd, int unlink_it);
+
+#endif
