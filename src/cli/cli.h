@@ -4,6 +4,7 @@
 #define MS_CLI_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 int cmd_run(int argc, char **argv);
@@ -47,6 +48,13 @@ int ms_cli_load_heaps(struct ms_model *m, const char *path);
 
 /* Prints "memscope: " + message + newline on stderr. */
 void ms_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* 1 if arg is the option opt, alone or as opt=VALUE. */
+bool ms_cli_is_opt(const char *arg, const char *opt);
+
+/* The value of argv[*i], the option opt: after '=' in opt=VALUE, else the
+ * next argument (advancing *i); NULL when there is none. */
+const char *ms_cli_opt_value(const char *opt, int argc, char **argv, int *i);
 
 /* Prints the command table, one line per command. */
 void ms_cli_list_commands(FILE *out);

@@ -32,20 +32,6 @@ const char cmd_flamegraph_usage[] =
 	"  memscope flamegraph app.mst -o peak.svg\n"
 	"  memscope flamegraph --metric leaked app.mst -o leaks.svg\n";
 
-static bool is_opt(const char *arg, const char *opt)
-{
-	size_t n = strlen(opt);
-	return !strncmp(arg, opt, n) && (arg[n] == 0 || arg[n] == '=');
-}
-
-static const char *opt_value(const char *opt, int argc, char **argv, int *i)
-{
-	size_t n = strlen(opt);
-	if (!strncmp(argv[*i], opt, n) && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
 int cmd_flamegraph(int argc, char **argv)
 {
 	enum ms_metric k = MS_BY_PEAK;
@@ -55,14 +41,14 @@ int cmd_flamegraph(int argc, char **argv)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(cmd_flamegraph_usage, stdout);
 			return 0;
-		} else if (!strcmp(a, "-o") || is_opt(a, "--output")) {
-			output = opt_value(a[1] == 'o' ? "-o" : "--output", argc, argv, &i);
+		} else if (!strcmp(a, "-o") || ms_cli_is_opt(a, "--output")) {
+			output = ms_cli_opt_value(a[1] == 'o' ? "-o" : "--output", argc, argv, &i);
 			if (!output || !*output) {
 				ms_cli_error("option '%s' needs a file name", a);
 				return 2;
 			}
-		} else if (is_opt(a, "--metric")) {
-			const char *v = opt_value("--metric", argc, argv, &i);
+		} else if (ms_cli_is_opt(a, "--metric")) {
+			const char *v = ms_cli_opt_value("--metric", argc, argv, &i);
 			if (!v || ms_metric_parse(v, &k)) {
 				ms_cli_error("invalid value '%s' for option '--metric' (peak, leaked, allocations, temporary or bytes)",
 				             v ? v : "");

@@ -108,20 +108,6 @@ char *ms_cli_output_name(const char *trace, const char *ext)
 	return p;
 }
 
-static bool is_opt(const char *arg, const char *opt)
-{
-	size_t n = strlen(opt);
-	return !strncmp(arg, opt, n) && (arg[n] == 0 || arg[n] == '=');
-}
-
-static const char *opt_value(const char *opt, int argc, char **argv, int *i)
-{
-	size_t n = strlen(opt);
-	if (!strncmp(argv[*i], opt, n) && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
 int cmd_html(int argc, char **argv)
 {
 	struct ms_html_opts o = MS_HTML_DEFAULT_OPTS;
@@ -131,15 +117,15 @@ int cmd_html(int argc, char **argv)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(cmd_html_usage, stdout);
 			return 0;
-		} else if (!strcmp(a, "-o") || is_opt(a, "--output")) {
-			output = opt_value(a[1] == 'o' ? "-o" : "--output", argc, argv, &i);
+		} else if (!strcmp(a, "-o") || ms_cli_is_opt(a, "--output")) {
+			output = ms_cli_opt_value(a[1] == 'o' ? "-o" : "--output", argc, argv, &i);
 			if (!output || !*output) {
 				ms_cli_error("option '%s' needs a file name", a);
 				return 2;
 			}
-		} else if (is_opt(a, "--top")) {
+		} else if (ms_cli_is_opt(a, "--top")) {
 			unsigned long long v;
-			if (ms_cli_parse_uint("--top", opt_value("--top", argc, argv, &i), 100000, &v))
+			if (ms_cli_parse_uint("--top", ms_cli_opt_value("--top", argc, argv, &i), 100000, &v))
 				return 2;
 			o.rows_per_metric = (size_t)v;
 		} else if (a[0] == '-' && a[1]) {

@@ -59,23 +59,6 @@ const char cmd_report_usage[] =
 	"  memscope report --by type --at before app.mst\n"
 	"  memscope report --json app.mst > app.json\n";
 
-/* Takes the value of --opt VALUE or --opt=VALUE; NULL if absent. */
-static const char *opt_value(const char *opt, int argc, char **argv, int *i)
-{
-	size_t n = strlen(opt);
-	if (!strncmp(argv[*i], opt, n) && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (*i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
-static bool is_opt(const char *arg, const char *opt)
-{
-	size_t n = strlen(opt);
-	return !strncmp(arg, opt, n) && (arg[n] == 0 || arg[n] == '=');
-}
-
 /* cmd_report's body; supp collects the --suppressions rules. */
 static int report(int argc, char **argv, struct ms_supp *supp)
 {
@@ -91,8 +74,8 @@ static int report(int argc, char **argv, struct ms_supp *supp)
 			json = true;
 		} else if (!strcmp(a, "--tree")) {
 			tree = true;
-		} else if (is_opt(a, "--by")) {
-			const char *v = opt_value("--by", argc, argv, &i);
+		} else if (ms_cli_is_opt(a, "--by")) {
+			const char *v = ms_cli_opt_value("--by", argc, argv, &i);
 			by_type = v && !strcmp(v, "type");
 			if (!v || (!by_type && ms_metric_parse(v, &o.by))) {
 				ms_cli_error("invalid value '%s' for option '--by' (peak, leaked, allocations, temporary, bytes, "
@@ -100,8 +83,8 @@ static int report(int argc, char **argv, struct ms_supp *supp)
 				             v ? v : "");
 				return 2;
 			}
-		} else if (is_opt(a, "--suppressions")) {
-			const char *v = opt_value("--suppressions", argc, argv, &i);
+		} else if (ms_cli_is_opt(a, "--suppressions")) {
+			const char *v = ms_cli_opt_value("--suppressions", argc, argv, &i);
 			char err[256];
 			int rc = v && *v ? ms_supp_load(supp, v, err, sizeof(err)) : -ENOENT;
 			if (rc == MS_SUPP_E_SYNTAX)
@@ -110,20 +93,20 @@ static int report(int argc, char **argv, struct ms_supp *supp)
 				ms_cli_error("cannot read suppressions file '%s': %s", v ? v : "", strerror(-rc));
 			if (rc)
 				return 2;
-		} else if (is_opt(a, "--at")) {
-			at = opt_value("--at", argc, argv, &i);
+		} else if (ms_cli_is_opt(a, "--at")) {
+			at = ms_cli_opt_value("--at", argc, argv, &i);
 			if (!at || !*at) {
 				ms_cli_error("option '--at' needs a snapshot (an id, a label or 'exit')");
 				return 2;
 			}
-		} else if (is_opt(a, "--top")) {
+		} else if (ms_cli_is_opt(a, "--top")) {
 			unsigned long long v;
-			if (ms_cli_parse_uint("--top", opt_value("--top", argc, argv, &i), 1000000000ull, &v))
+			if (ms_cli_parse_uint("--top", ms_cli_opt_value("--top", argc, argv, &i), 1000000000ull, &v))
 				return 2;
 			o.top = (size_t)v;
 			o.top_given = true;
-		} else if (is_opt(a, "--threshold")) {
-			const char *v = opt_value("--threshold", argc, argv, &i);
+		} else if (ms_cli_is_opt(a, "--threshold")) {
+			const char *v = ms_cli_opt_value("--threshold", argc, argv, &i);
 			char *end = NULL;
 			double d = v ? strtod(v, &end) : -1;
 			if (!v || !*v || *end || !(d >= 0 && d <= 100)) {

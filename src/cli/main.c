@@ -58,6 +58,20 @@ int ms_cli_parse_uint(const char *opt, const char *val, unsigned long long max, 
 	return 0;
 }
 
+bool ms_cli_is_opt(const char *arg, const char *opt)
+{
+	size_t n = strlen(opt);
+	return !strncmp(arg, opt, n) && (arg[n] == 0 || arg[n] == '=');
+}
+
+const char *ms_cli_opt_value(const char *opt, int argc, char **argv, int *i)
+{
+	size_t n = strlen(opt);
+	if (!strncmp(argv[*i], opt, n) && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	return *i + 1 < argc ? argv[++*i] : NULL;
+}
+
 void ms_cli_list_commands(FILE *out)
 {
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
