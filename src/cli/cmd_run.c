@@ -416,6 +416,16 @@ static void print_summary(const struct run_opts *o, const char *trace, int statu
 		fprintf(stderr, "memscope: '%s' was killed by signal %d (%s)\n", o->argv[0], WTERMSIG(status),
 		        strsignal(WTERMSIG(status)));
 	if (access(trace, F_OK) < 0) {
+		char pre[PATH_MAX + 16];
+		snprintf(pre, sizeof(pre), "%s.pre-exec", trace);
+		if (access(pre, F_OK) == 0) {
+			/* the image before the exec was recorded; the exec'd one could not
+			 * load the runtime */
+			ms_cli_error("the program exec'd one that could not be recorded (statically linked, or "
+			             "set-user-ID); the trace before the exec is '%s'", pre);
+			ms_report_run_summary(stderr, pre);
+			return;
+		}
 		ms_cli_error("no trace was written to '%s' (did the program start? a set-user-ID program "
 		             "ignores LD_PRELOAD)", trace);
 		return;
