@@ -165,9 +165,14 @@ INLINE void *alloc_rec(struct ms_tls *tl, int k, size_t a, size_t b, void *ra)
 		tl->guard = 0;
 		return real_call(k, a, b);
 	}
+	/* The block first, then its stack: the live-table slot of p is fetched
+	 * while the stack is unwound (only the timestamp, taken in
+	 * ms_rt_rec_alloc, is bound by the ordering contract). */
+	void *p = real_call(k, a, b);
+	if (MS_LIKELY(p != NULL))
+		ms_livetab_prefetch((uintptr_t)p);
 	struct ms_stackref sr;
 	ms_rt_stack_capture(t, ra, &sr);
-	void *p = real_call(k, a, b);
 	if (MS_LIKELY(p != NULL))
 		ms_rt_rec_alloc(t, p, req_size(k, a, b), &sr);
 	else if (sr.claim)
@@ -256,6 +261,7 @@ EXPORT int posix_memalign(void **out, size_t al, size_t n)
 
 INLINE void free_rec(struct ms_tls *tl, void *p)
 {
+	ms_livetab_prefetch((uintptr_t)p);
 	tl->guard = 1;
 	struct ms_tstate *t = tl->t;
 	if (MS_UNLIKELY(!t) && !(t = ms_rt_thread_get())) {

@@ -78,6 +78,19 @@ void ms_livetab_insert(uint64_t addr, uint64_t size, uint32_t stack, uint32_t ti
 	ms_spin_unlock(&s->lock);
 }
 
+void ms_livetab_prefetch(uint64_t addr)
+{
+	/* Unlocked reads: a table being replaced only makes the hint useless,
+	 * and a prefetch never faults. */
+	uint64_t h = mix(addr);
+	struct shard *s = shard_of(h);
+	struct ms_live *sl = __atomic_load_n(&s->slots, __ATOMIC_RELAXED);
+	if (sl) {
+		const struct ms_live *slot = &sl[(uint32_t)h & __atomic_load_n(&s->mask, __ATOMIC_RELAXED)];
+		__asm__ volatile("prefetcht0 %0" : : "m"(*slot)); /* gcc 12 drops __builtin_prefetch here */
+	}
+}
+
 int ms_livetab_remove(uint64_t addr, struct ms_live *out)
 {
 	uint64_t h = mix(addr);

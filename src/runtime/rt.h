@@ -131,6 +131,10 @@ struct ms_live {
 };
 int ms_livetab_init(void);
 void ms_livetab_insert(uint64_t addr, uint64_t size, uint32_t stack, uint32_t tid);
+/* Starts fetching addr's slot into the cache: a hook calls it as early as it
+ * knows the address, so that the table's cache miss (the table is larger
+ * than the cache once a program holds ~100k blocks) overlaps other work. */
+void ms_livetab_prefetch(uint64_t addr);
 /* Returns 1 and fills *out (may be NULL) if addr was live, removing it. */
 int ms_livetab_remove(uint64_t addr, struct ms_live *out);
 /* Calls fn for each live block; only without concurrent writers (fork child). */
