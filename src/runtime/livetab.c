@@ -2,7 +2,9 @@
  * each an open-addressing table (linear probing, backward-shift deletion, no
  * tombstones) behind its own spinlock, so two threads rarely meet. Address 0
  * marks an empty slot (malloc never returns it). */
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "runtime/arena.h"
 #include "runtime/rt.h"
@@ -39,17 +41,57 @@ static void put(struct ms_live *slots, uint32_t mask, const struct ms_live *e)
 	slots[i] = *e;
 }
 
+/* Shard tables come from one region backed by huge pages where the kernel
+ * allows it: with 1M live blocks the tables span tens of MB, and with 4 KiB
+ * pages nearly every lookup also misses the TLB (a nested page walk in a
+ * VM). Bump-allocated under the owning shard's lock (an atomic bump, as
+ * shards grow concurrently); a table outgrown is returned to the kernel. */
+#define REGION_SIZE (16ull << 30) /* address space only: MAP_NORESERVE */
+static uint8_t *region;
+static _Atomic uint64_t region_used;
+
+static struct ms_live *table_alloc(size_t bytes)
+{
+	bytes = (bytes + 4095) & ~(size_t)4095;
+	uint8_t *r = __atomic_load_n(&region, __ATOMIC_ACQUIRE);
+	if (!r) {
+		uint8_t *m = ms_rt_map(REGION_SIZE);
+		if (!m)
+			return ms_rt_alloc(bytes);
+		madvise(m, REGION_SIZE, MADV_HUGEPAGE);
+		uint8_t *expected = NULL;
+		if (!__atomic_compare_exchange_n(&region, &expected, m, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			ms_rt_unmap(m, REGION_SIZE);
+			m = expected;
+		}
+		r = m;
+	}
+	uint64_t off = atomic_fetch_add(&region_used, bytes);
+	if (off + bytes > REGION_SIZE)
+		return ms_rt_alloc(bytes);
+	return (struct ms_live *)(r + off);
+}
+
+static void table_free(struct ms_live *t, size_t bytes)
+{
+	uint8_t *r = region;
+	if (r && (uint8_t *)t >= r && (uint8_t *)t < r + REGION_SIZE)
+		madvise(t, (bytes + 4095) & ~(size_t)4095, MADV_DONTNEED);
+	else
+		ms_rt_free(t);
+}
+
 static int grow(struct shard *s)
 {
 	uint32_t cap = s->slots ? (s->mask + 1) * 2 : INIT_CAP;
-	struct ms_live *n = ms_rt_alloc((size_t)cap * sizeof *n);
+	struct ms_live *n = table_alloc((size_t)cap * sizeof *n);
 	if (!n)
 		return -1;
 	if (s->slots) {
 		for (uint32_t i = 0; i <= s->mask; i++)
 			if (s->slots[i].addr)
 				put(n, cap - 1, &s->slots[i]);
-		ms_rt_free(s->slots);
+		table_free(s->slots, (size_t)(s->mask + 1) * sizeof *s->slots);
 	}
 	s->slots = n;
 	s->mask = cap - 1;
