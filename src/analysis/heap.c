@@ -3,6 +3,8 @@
  * binary search without a second table. */
 #include "analysis/heap.h"
 
+#include "analysis/array.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -89,24 +91,9 @@ static uint32_t find_ref(const struct ms_heap *h, uint64_t addr, uint64_t *off)
 	return i;
 }
 
-static int reserve(void **arr, size_t *cap, size_t elem, size_t need)
-{
-	if (need <= *cap)
-		return 0;
-	size_t c = *cap ? *cap : 256;
-	while (c < need)
-		c *= 2;
-	void *p = realloc(*arr, c * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = c;
-	return 0;
-}
-
 int ms_heap_add_roots(struct ms_heap *h, const uint64_t *v, uint32_t n)
 {
-	if (reserve((void **)&h->roots, &h->cap_roots, sizeof(*h->roots), h->n_roots + n))
+	if (ms_array_reserve((void **)&h->roots, &h->cap_roots, sizeof(*h->roots), h->n_roots + n, 256))
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++, v += 5) {
 		uint64_t off = v[4];
@@ -122,7 +109,7 @@ int ms_heap_add_roots(struct ms_heap *h, const uint64_t *v, uint32_t n)
 
 int ms_heap_add_edges(struct ms_heap *h, const uint64_t *v, uint32_t n)
 {
-	if (reserve((void **)&h->edges, &h->cap_edges, sizeof(*h->edges), h->n_edges + n))
+	if (ms_array_reserve((void **)&h->edges, &h->cap_edges, sizeof(*h->edges), h->n_edges + n, 256))
 		return -ENOMEM;
 	/* a scan writes a block's edges together: look its address up once */
 	uint64_t last_addr = 0;

@@ -15,22 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/array.h"
 #include "analysis/replay_hooks.h"
 #include "trace/read.h"
 
-#define GROW(arr, n, cap, init)                                                       \
-	((n) < (cap) ? 0 : ms_grow_array((void **)&(arr), &(cap), sizeof(*(arr)), (init)))
-
-static int ms_grow_array(void **arr, size_t *cap, size_t elem, size_t init)
-{
-	size_t c = *cap ? *cap * 2 : init;
-	void *p = realloc(*arr, c * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = c;
-	return 0;
-}
+#define GROW(arr, n, cap, init) ms_array_reserve((void **)&(arr), &(cap), sizeof(*(arr)), (size_t)(n) + 1, (init))
 
 static char *dup_str(struct ms_str s)
 {
@@ -309,9 +298,8 @@ static int define_stack(struct ms_model *m, const struct ms_record *r)
 	struct ms_stack *s = &m->stacks[i];
 	if (s->defined)
 		return 0; /* the first definition wins */
-	while (m->n_ips + r->u.stack.n > m->cap_ips)
-		if (ms_grow_array((void **)&m->ips, &m->cap_ips, sizeof(*m->ips), 65536))
-			return -ENOMEM;
+	if (ms_array_reserve((void **)&m->ips, &m->cap_ips, sizeof(*m->ips), m->n_ips + r->u.stack.n, 65536))
+		return -ENOMEM;
 	if (m->n_ips + r->u.stack.n > UINT32_MAX)
 		return -ENOMEM;
 	memcpy(m->ips + m->n_ips, r->u.stack.ips, r->u.stack.n * sizeof(*m->ips));

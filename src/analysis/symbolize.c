@@ -2,6 +2,8 @@
  * interned in s->strings and lives until ms_symbolizer_free(). */
 #include "analysis/symbolize.h"
 
+#include "analysis/array.h"
+
 #include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -71,21 +73,6 @@ const char *ms_basename(const char *path)
 {
 	const char *b = strrchr(path, '/');
 	return b ? b + 1 : path;
-}
-
-static int grow(void **arr, size_t *cap, size_t elem, size_t need)
-{
-	if (need <= *cap)
-		return 0;
-	size_t c = *cap ? *cap : 64;
-	while (c < need)
-		c *= 2;
-	void *p = realloc(*arr, c * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = c;
-	return 0;
 }
 
 /* Returns the interned copy of s[0..len), or NULL when out of memory. */
@@ -295,7 +282,7 @@ static uint32_t module_for(const struct ms_model *m, uint64_t ip, uint64_t ts, b
 
 static int push_frame(struct ms_symbolizer *s, const struct ms_frame *f)
 {
-	if (grow((void **)&s->pool, &s->cap_pool, sizeof(*s->pool), s->n_pool + 1))
+	if (ms_array_reserve((void **)&s->pool, &s->cap_pool, sizeof(*s->pool), s->n_pool + 1, 64))
 		return -ENOMEM;
 	s->pool[s->n_pool++] = *f;
 	return 0;
@@ -512,7 +499,7 @@ static int lookup(struct ms_symbolizer *s, uint64_t ip, uint64_t ts, struct span
 		return rc;
 	*out = (struct span){(uint32_t)before, (uint32_t)(s->n_pool - before)};
 	if (cacheable) {
-		if (grow((void **)&s->spans, &s->cap_spans, sizeof(*s->spans), s->n_spans + 1))
+		if (ms_array_reserve((void **)&s->spans, &s->cap_spans, sizeof(*s->spans), s->n_spans + 1, 64))
 			return -ENOMEM;
 		s->spans[s->n_spans] = *out;
 		if (ms_u64map_put(&s->frame_cache, key, (uint32_t)s->n_spans++))
@@ -562,7 +549,7 @@ int ms_symbolize_stack(struct ms_symbolizer *s, uint32_t stack, const struct ms_
 		int rc = lookup(s, m->ips[st->ips_off + i], st->first_ts, &sp);
 		if (rc)
 			return rc;
-		if (grow((void **)&s->out, &s->cap_out, sizeof(*s->out), count + sp.n))
+		if (ms_array_reserve((void **)&s->out, &s->cap_out, sizeof(*s->out), count + sp.n, 64))
 			return -ENOMEM;
 		for (uint32_t k = 0; k < sp.n; k++) {
 			const struct ms_frame *f = &s->pool[sp.off + k];
