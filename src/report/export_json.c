@@ -12,19 +12,6 @@
 #include "report/json.h"
 #include "report/report.h"
 
-static void frame_json(struct ms_json *j, const struct ms_frame *f)
-{
-	ms_json_object_begin(j);
-	ms_json_kv_str(j, "function", f->function);
-	ms_json_kv_str(j, "file", f->file);
-	ms_json_kv_u64(j, "line", f->line);
-	ms_json_kv_str(j, "module", f->module);
-	ms_json_kv_bool(j, "inlined", f->inlined);
-	ms_json_kv_u64(j, "ip", f->ip);
-	ms_json_kv_u64(j, "offset", f->offset);
-	ms_json_object_end(j);
-}
-
 static void stack_json(struct ms_json *j, const struct ms_model *m, const struct ms_stack *s,
                        const struct ms_frame *f, size_t nf)
 {
@@ -46,7 +33,7 @@ static void stack_json(struct ms_json *j, const struct ms_model *m, const struct
 	ms_json_key(j, "frames");
 	ms_json_array_begin(j);
 	for (size_t k = 0; k < nf; k++)
-		frame_json(j, &f[k]);
+		ms_report_frame_json(j, &f[k]);
 	ms_json_array_end(j);
 	ms_json_object_end(j);
 }

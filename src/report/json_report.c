@@ -67,7 +67,7 @@ void ms_report_summary_json(struct ms_json *j, const struct ms_model *m)
 	ms_json_object_end(j);
 }
 
-static void frame_json(struct ms_json *j, const struct ms_frame *f)
+void ms_report_frame_json(struct ms_json *j, const struct ms_frame *f)
 {
 	ms_json_object_begin(j);
 	ms_json_kv_str(j, "function", f->function);
@@ -119,7 +119,7 @@ int ms_report_json(FILE *out, const struct ms_model *m, struct ms_symbolizer *sy
 		ms_json_key(&j, "frames");
 		ms_json_array_begin(&j);
 		for (size_t k = 0; k < nf; k++)
-			frame_json(&j, &f[k]);
+			ms_report_frame_json(&j, &f[k]);
 		ms_json_array_end(&j);
 		ms_json_object_end(&j);
 	}

@@ -46,6 +46,9 @@ void ms_report_leak_summary_text(FILE *out, const struct ms_model *m);
 void ms_report_leak_stack_text(FILE *out, const struct ms_model *m, const struct ms_stack *s);
 void ms_report_leak_summary_json(struct ms_json *j, const struct ms_model *m);
 void ms_report_leak_stack_json(struct ms_json *j, const struct ms_stack *s);
+/* One symbolized frame as the object report --json and export json use:
+ * function, file, line, module, inlined, ip, offset. */
+void ms_report_frame_json(struct ms_json *j, const struct ms_frame *f);
 void ms_report_snapshot_json(struct ms_json *j, const struct ms_model *m, const struct ms_snapshot *s);
 /* `memscope snapshots`: one line (or object) per snapshot. 0 or -1 (output error). */
 int ms_report_snapshots_text(FILE *out, const struct ms_model *m, const char *trace_path);
