@@ -279,8 +279,11 @@ static int open_logs(struct ms_mon_target *t, const struct mon_opts *o, bool sev
 	return 0;
 }
 
-/* Checks pid and starts watching it; t's files are left alone. */
-static int start_target(struct ms_mon_target *t, pid_t pid)
+/* Checks pid and starts watching it; t's files are left alone. Returns 0,
+ * or -1 with a message. With ended (pid is the program memscope started):
+ * returns 1, silently, with its wait status in *ended when it has already
+ * ended, as a program that fails at once does before its first sample. */
+static int start_target(struct ms_mon_target *t, pid_t pid, int *ended)
 {
 	int rc = ms_watch_start(&t->w, pid);
 	if (rc == 0) {
@@ -288,6 +291,11 @@ static int start_target(struct ms_mon_target *t, pid_t pid)
 		t->active = true;
 		return 0;
 	}
+	/* no /proc entry, a zombie's, or no memory left (mid-exit; the child
+	 * memscope started is never a kernel thread): it is going, so the wait
+	 * returns at once */
+	if (ended && (rc == -ENOENT || rc == -EINVAL) && waitpid(pid, ended, 0) == pid)
+		return 1;
 	char comm[16] = "?";
 	ms_proc_read_comm(pid, comm);
 	if (rc == -ENOENT)
@@ -589,7 +597,7 @@ int cmd_monitor(int argc, char **argv)
 	if (!child) {
 		/* Every pid is checked before any file is created. */
 		for (size_t i = 0; i < nt; i++, L.n++)
-			if (start_target(&L.t[i], o.pids[i]) < 0)
+			if (start_target(&L.t[i], o.pids[i], NULL) < 0)
 				goto fail;
 		for (size_t i = 0; i < nt; i++)
 			if (open_logs(&L.t[i], &o, nt > 1) < 0)
@@ -603,7 +611,16 @@ int cmd_monitor(int argc, char **argv)
 		if (L.child < 0)
 			goto fail;
 		child_pid = L.child;
-		if (start_target(&L.t[0], L.child) < 0) {
+		int early;
+		int rc = start_target(&L.t[0], L.child, &early);
+		if (rc > 0) {
+			char how[96];
+			describe_status(how, sizeof(how), early);
+			ms_cli_error("'%s' %s before its first sample", o.argv[0], how);
+			exit_code = ms_cli_exit_like(early);
+			goto fail;
+		}
+		if (rc < 0) {
 			kill(L.child, SIGTERM);
 			waitpid(L.child, NULL, 0);
 			goto fail;
