@@ -41,6 +41,13 @@ const char cmd_run_usage[] =
 	"                     1 to 1024)\n"
 	"  --no-follow        do not trace programs that PROGRAM executes\n"
 	"                     (by default they are traced too)\n"
+	"  --sample-rate SIZE sampling mode, for production: record on average one\n"
+	"                     allocation per SIZE bytes allocated (e.g. 512K;\n"
+	"                     Poisson sampling by bytes, as tcmalloc and jemalloc\n"
+	"                     do). Bytes in reports are unbiased estimates (a\n"
+	"                     sample of s bytes counts s / (1 - exp(-s/SIZE)));\n"
+	"                     block and allocation counts are counts of samples;\n"
+	"                     snapshots are not scanned, so no leak classes\n"
 	"  --snapshot-interval T\n"
 	"                     take a snapshot every T (e.g. 500ms, 10s, 2m)\n"
 	"  --snapshot-at-peak take a snapshot near each new heap peak (when the\n"
@@ -85,6 +92,7 @@ struct run_opts {
 	bool quiet;
 	unsigned long long snap_interval_ms; /* 0: none */
 	bool snap_at_peak;
+	uint64_t sample_rate; /* 0: every allocation */
 	char **argv; /* PROGRAM [ARGS...] */
 	struct ms_run_checks checks;
 };
@@ -146,6 +154,14 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 				return -1;
 			}
 			o->output = val;
+		} else if (!strcmp(a, "--sample-rate") || !strncmp(a, "--sample-rate=", 14)) {
+			val = a[13] == '=' ? a + 14 : (i + 1 < argc ? argv[++i] : NULL);
+			if (ms_run_parse_size(val, &o->sample_rate) < 0 || o->sample_rate == 0 ||
+			    o->sample_rate > UINT32_MAX) {
+				ms_cli_error("invalid value '%s' for option '--sample-rate' (a size from 1 byte to "
+				             "4095 MiB, such as 512K)", val ? val : "");
+				return -1;
+			}
 		} else if (!strcmp(a, "--depth") || !strncmp(a, "--depth=", 8)) {
 			val = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
 			if (ms_cli_parse_uint("--depth", val, 1024, &o->depth) < 0)
@@ -168,6 +184,10 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 	}
 	if (i + 1 >= argc) {
 		ms_cli_error("missing the program after '--' (usage: memscope run [OPTIONS] -- PROGRAM [ARGS...])");
+		return -1;
+	}
+	if (o->sample_rate && o->checks.leak_kind) {
+		ms_cli_error("'--leak-check' needs every allocation: it cannot be combined with '--sample-rate'");
 		return -1;
 	}
 	o->argv = argv + i + 1;
@@ -362,6 +382,8 @@ static void set_runtime_env(void *arg)
 	snprintf(buf, sizeof(buf), "%llu", o->snap_interval_ms);
 	set_env_or_die("MEMSCOPE_SNAPSHOT_INTERVAL_MS", buf);
 	set_env_or_die("MEMSCOPE_SNAPSHOT_AT_PEAK", o->snap_at_peak ? "1" : "0");
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)o->sample_rate);
+	set_env_or_die("MEMSCOPE_SAMPLE_RATE", buf);
 }
 
 /* A program killed by a signal could not remove its stats page (the page

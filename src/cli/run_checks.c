@@ -25,7 +25,7 @@ static bool opt_arg(const char *a, const char *name, int argc, char **argv, int 
 
 /* Digits, then nothing or B, K/KiB, M/MiB, G/GiB (powers of 1024: a heap is
  * measured in pages and KiB, and "K" meaning 1000 would surprise). */
-static int parse_size(const char *v, uint64_t *out)
+int ms_run_parse_size(const char *v, uint64_t *out)
 {
 	static const struct {
 		const char *suffix;
@@ -80,7 +80,7 @@ int ms_run_checks_arg(struct ms_run_checks *c, int argc, char **argv, int *i)
 		if (load_suppressions(&c->supp, val) < 0)
 			return -1;
 	} else if (opt_arg(a, "--max-peak", argc, argv, i, &val)) {
-		if (parse_size(val, &c->opts.max_peak) < 0) {
+		if (ms_run_parse_size(val, &c->opts.max_peak) < 0) {
 			ms_cli_error("invalid value '%s' for option '--max-peak' (a size such as 4096, 512K, 64MiB, 2G)",
 			             val ? val : "");
 			return -1;

@@ -26,6 +26,9 @@ struct ms_run_checks {
 /* Takes argv[*i] (and its value) if it is a check option. Returns 1 when it
  * was one, 0 when not, -1 after printing an error. */
 int ms_run_checks_arg(struct ms_run_checks *c, int argc, char **argv, int *i);
+/* A size: digits, then nothing or B, K/KiB, M/MiB, G/GiB (powers of 1024).
+ * Returns 0, or -1 when v is not one. */
+int ms_run_parse_size(const char *v, uint64_t *out);
 
 /* Replays the trace and prints a line per failed check on stderr. Returns
  * true when a check failed or the trace could not be judged (one line

@@ -31,6 +31,7 @@ void ms_report_summary_json(struct ms_json *j, const struct ms_model *m)
 	ms_json_kv_u64(j, "pid", m->hdr.pid);
 	ms_json_kv_u64(j, "ppid", m->hdr.ppid);
 	ms_json_kv_bool(j, "forked", s->forked);
+	ms_json_kv_u64(j, "sample_rate", m->hdr.sample_rate);
 	ms_json_kv_str(j, "exe", m->exe);
 	ms_json_key(j, "argv");
 	ms_json_array_begin(j);

@@ -26,6 +26,9 @@ int ms_report_run_summary(FILE *out, const char *trace_path)
 	if (s->truncated)
 		fprintf(out, "memscope: the trace is incomplete (%s): figures cover what was written\n",
 		        ms_end_kind_name(s->end));
+	if (m.hdr.sample_rate)
+		fprintf(out, "memscope: sampled (one sample per %s on average): bytes are estimates, counts are samples\n",
+		        ms_fmt_bytes(a, m.hdr.sample_rate));
 	fprintf(out, "memscope: trace written to %s\n", trace_path);
 	fprintf(out, "memscope: explain it with: memscope report %s\n", trace_path);
 	ms_model_release(&m);

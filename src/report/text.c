@@ -55,6 +55,9 @@ void ms_report_summary_text(FILE *out, const struct ms_model *m, const char *tra
 	if (s->truncated)
 		fprintf(out, "WARNING: TRUNCATED trace (%s): the figures cover what was written\n",
 		        ms_end_kind_name(s->end));
+	if (m->hdr.sample_rate)
+		fprintf(out, "SAMPLED trace: one sample per %s allocated on average; bytes are estimates, "
+		        "counts are counts of samples\n", ms_fmt_bytes(a, m->hdr.sample_rate));
 	fprintf(out, "  %-22s %s\n", "wall time", ms_fmt_duration(a, s->wall_time_ns));
 	fprintf(out, "  %-22s %s\n", "allocation calls", ms_fmt_count(a, s->allocations));
 	fprintf(out, "  %-22s %s\n", "frees", ms_fmt_count(a, s->frees));

@@ -7,9 +7,10 @@
 
 #include "runtime/rt.h"
 
-#define BOOT_SIZE (256u << 10)
+#define BOOT_SIZE MS_BOOT_SIZE
+#define boot ms_rt_boot_area
 
-static _Alignas(64) uint8_t boot[BOOT_SIZE];
+_Alignas(64) uint8_t ms_rt_boot_area[MS_BOOT_SIZE];
 static _Atomic size_t boot_used;
 
 void *ms_rt_boot_alloc(size_t size, size_t align)
@@ -27,11 +28,6 @@ void *ms_rt_boot_alloc(size_t size, size_t align)
 	} while (!atomic_compare_exchange_weak(&boot_used, &old, end));
 	memcpy(boot + start - sizeof(size_t), &size, sizeof size);
 	return boot + start; /* static storage: already zero */
-}
-
-int ms_rt_is_boot(const void *p)
-{
-	return (const uint8_t *)p >= boot && (const uint8_t *)p < boot + BOOT_SIZE;
 }
 
 size_t ms_rt_boot_size(const void *p)

@@ -157,7 +157,13 @@ static __attribute__((noinline)) void stack_only(struct ms_tstate *t, const stru
 	ms_rt_rec_alloc_failed(t, sr);
 }
 
-INLINE void *alloc_rec(struct ms_tls *tl, int k, size_t a, size_t b, void *ra)
+/* Sampling mode and this allocation is not a sample: nothing to record. */
+INLINE int skip_unsampled(struct ms_tls *tl, size_t size)
+{
+	return MS_UNLIKELY(ms_rt_opt.sample_rate != 0) && !ms_rt_sampled(tl, size);
+}
+
+INLINE void *alloc_rec_all(struct ms_tls *tl, int k, size_t a, size_t b, void *ra)
 {
 	tl->guard = 1;
 	struct ms_tstate *t = tl->t;
@@ -181,9 +187,23 @@ INLINE void *alloc_rec(struct ms_tls *tl, int k, size_t a, size_t b, void *ra)
 	return p;
 }
 
+INLINE void *alloc_rec(struct ms_tls *tl, int k, size_t a, size_t b, void *ra)
+{
+	if (skip_unsampled(tl, req_size(k, a, b)))
+		return real_call(k, a, b);
+	return alloc_rec_all(tl, k, a, b, ra);
+}
+
 static __attribute__((noinline)) void *alloc_rec_any(int k, size_t a, size_t b, void *ra)
 {
 	return alloc_rec(&ms_rt_tls, k, a, b, ra);
+}
+
+/* Out of line, so that a hook's fast path keeps a small frame: the
+ * sampled-out path of a sampled run returns without touching it. */
+static __attribute__((noinline)) void *alloc_rec_out(int k, size_t a, size_t b, void *ra)
+{
+	return alloc_rec_all(&ms_rt_tls, k, a, b, ra);
 }
 
 static __attribute__((noinline)) void *alloc_slow(int k, size_t a, size_t b, void *ra)
@@ -215,7 +235,9 @@ static __attribute__((noinline)) void *alloc_any(int k, size_t a, size_t b, void
 		struct ms_tls *tl = &ms_rt_tls;                                                              \
 		if (MS_UNLIKELY(tl->guard | !ready()))                                                       \
 			return alloc_slow(k, a, b, RA());                                                    \
-		return alloc_rec(tl, k, a, b, RA());                                                         \
+		if (skip_unsampled(tl, req_size(k, a, b)))                                                   \
+			return real_call(k, a, b);                                                           \
+		return alloc_rec_out(k, a, b, RA());                                                         \
 	} while (0)
 
 EXPORT void *malloc(size_t n) { ALLOC_HOOK(K_MALLOC, n, 0); }
@@ -242,6 +264,8 @@ EXPORT int posix_memalign(void **out, size_t al, size_t n)
 			return r;
 		}
 	}
+	if (skip_unsampled(tl, n))
+		return ms_rt_real.posix_memalign(out, al, n);
 	tl->guard = 1;
 	struct ms_tstate *t = tl->t;
 	if (MS_UNLIKELY(!t) && !(t = ms_rt_thread_get())) {
@@ -301,6 +325,10 @@ INLINE void free_hook(void *p)
 		free_slow(p);
 		return;
 	}
+	if (MS_UNLIKELY(ms_rt_opt.sample_rate != 0) && !ms_livetab_maybe_live((uintptr_t)p)) {
+		ms_rt_real.free(p); /* never sampled */
+		return;
+	}
 	free_rec(tl, p);
 }
 
@@ -325,11 +353,20 @@ static __attribute__((noinline)) void *realloc_rec(void *old, size_t n, void *ra
 		return alloc_rec(tl, K_MALLOC, n, 0, ra);
 	if (MS_UNLIKELY(ms_rt_is_boot(old)))
 		return boot_realloc(old, n, ra);
+	int unsampled = skip_unsampled(tl, n);
+	if (unsampled && !ms_livetab_maybe_live((uintptr_t)old))
+		return ms_rt_real.realloc(old, n); /* neither block is a sample */
 	tl->guard = 1;
 	struct ms_tstate *t = tl->t;
 	if (MS_UNLIKELY(!t) && !(t = ms_rt_thread_get())) {
 		tl->guard = 0;
 		return ms_rt_real.realloc(old, n);
+	}
+	if (unsampled) {
+		/* the new block is not a sample; the old one was */
+		void *p = ms_rt_rec_realloc_unsampled(t, old, n);
+		ms_rt_leave(t);
+		return p;
 	}
 	struct ms_stackref sr = {MS_STACK_UNKNOWN, NULL};
 	if (n)

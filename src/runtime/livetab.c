@@ -23,13 +23,22 @@ struct shard {
 
 static struct shard shards[NSHARD];
 
+/* Sampling mode: a counting filter over the table's addresses. A free of a
+ * block that was never sampled (nearly all of them) then costs one load
+ * instead of a shard lock. Counts change under the shard locks; a reader
+ * that was handed a sampled block (by the program's own synchronization)
+ * sees its count above 0, as nothing but its own removal takes it back. */
+_Atomic uint16_t ms_livetab_filter[1u << MS_LIVETAB_FILTER_BITS];
+
+static inline void filter_add(uint64_t h, int d)
+{
+	if (MS_UNLIKELY(ms_rt_opt.sample_rate != 0))
+		atomic_fetch_add_explicit(ms_livetab_filter_of(h), (uint16_t)d, memory_order_relaxed);
+}
+
 int ms_livetab_init(void) { return 0; }
 
-static inline uint64_t mix(uint64_t a)
-{
-	a *= 0x9E3779B97F4A7C15ull;
-	return a ^ (a >> 29);
-}
+#define mix ms_livetab_hash
 
 static inline struct shard *shard_of(uint64_t h) { return &shards[h >> 56]; }
 
@@ -111,9 +120,10 @@ void ms_livetab_insert(uint64_t addr, uint64_t size, uint32_t stack, uint32_t ti
 	uint32_t i = (uint32_t)h & s->mask;
 	while (s->slots[i].addr && s->slots[i].addr != addr)
 		i = (i + 1) & s->mask;
-	if (!s->slots[i].addr)
+	if (!s->slots[i].addr) {
 		s->count++;
-	else
+		filter_add(h, 1);
+	} else
 		size -= s->slots[i].size; /* replaced: count the difference */
 	__atomic_store_n(&s->bytes, s->bytes + size, __ATOMIC_RELAXED);
 	s->slots[i] = e;
@@ -165,6 +175,7 @@ int ms_livetab_remove(uint64_t addr, struct ms_live *out)
 	}
 	sl[hole].addr = 0;
 	s->count--;
+	filter_add(h, -1);
 	ms_spin_unlock(&s->lock);
 	return 1;
 }

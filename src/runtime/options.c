@@ -31,6 +31,8 @@ static const struct opt {
 	{"MEMSCOPE_POST_EXEC", OPT_INT, 0, 0, INT32_MAX, "internal: pid whose exec started this image"},
 	{"MEMSCOPE_SNAPSHOT_INTERVAL_MS", OPT_INT, 0, 0, INT32_MAX, "snapshot every N ms (0: never)"},
 	{"MEMSCOPE_SNAPSHOT_AT_PEAK", OPT_INT, 0, 0, 1, "1: snapshot near each new heap peak"},
+	{"MEMSCOPE_SAMPLE_RATE", OPT_INT, 0, 0, UINT32_MAX,
+	 "record a sample every N allocated bytes on average (0: every allocation)"},
 };
 
 static int64_t opt_int(const struct opt *o)
@@ -57,6 +59,7 @@ void ms_rt_options_load(void)
 	ms_rt_opt.post_exec = opt_int(&opts[5]) == (int64_t)getpid();
 	ms_rt_snap_interval_ms = opt_int(&opts[6]);
 	ms_rt_snap_at_peak = (int)opt_int(&opts[7]);
+	ms_rt_opt.sample_rate = (uint64_t)opt_int(&opts[8]);
 }
 
 void ms_rt_trace_path(char *path, pid_t pid)

@@ -301,8 +301,15 @@ static inline uint8_t *put_stack(uint8_t *w, const struct ms_stackref *sr)
 	return w;
 }
 
-void ms_rt_rec_alloc(struct ms_tstate *t, void *p, size_t size, const struct ms_stackref *sr)
+/* The size an event records: the estimate a sample stands for. */
+static inline uint64_t recorded_size(size_t size)
 {
+	return MS_UNLIKELY(ms_rt_opt.sample_rate != 0) ? ms_rt_sample_bytes(size) : size;
+}
+
+void ms_rt_rec_alloc(struct ms_tstate *t, void *p, size_t real_size, const struct ms_stackref *sr)
+{
+	uint64_t size = recorded_size(real_size);
 	ms_spin_lock(&t->lock);
 	uint64_t ts = ms_rt_now();
 	uint8_t *w = put_stack(begin(t, ts), sr);
@@ -328,29 +335,49 @@ void ms_rt_rec_event(struct ms_tstate *t, uint64_t weight, const struct ms_stack
 	ms_spin_unlock(&t->lock);
 }
 
+/* The caller frees p right after. The block leaves the live table first
+ * (the thread lock is not needed for that, and most frees of a sampled run
+ * end there), then FREE is stamped under the thread lock. */
 void ms_rt_rec_free(struct ms_tstate *t, void *p)
 {
 	struct ms_live old;
+	if (!ms_livetab_remove((uintptr_t)p, &old))
+		return;
 	ms_spin_lock(&t->lock);
-	if (ms_livetab_remove((uintptr_t)p, &old)) {
-		uint64_t ts = ms_rt_now();
-		uint8_t *w = begin(t, ts);
-		t->p = ms_enc_free(w, &t->enc, ts, (uintptr_t)p);
-		count_free(t, old.size);
-	}
+	uint64_t ts = ms_rt_now();
+	uint8_t *w = begin(t, ts);
+	t->p = ms_enc_free(w, &t->enc, ts, (uintptr_t)p);
+	count_free(t, old.size);
 	ms_spin_unlock(&t->lock);
 }
 
-void *ms_rt_rec_realloc(struct ms_tstate *t, void *old, size_t size, const struct ms_stackref *sr)
+/* The real realloc, with old taken out of the live table before it (once
+ * realloc has released old, another thread may get the same address and
+ * insert it) and put back if realloc failed and left old alone. Thread lock
+ * held. Returns realloc's result; *had says whether old was live. */
+static void *realloc_unlinked(void *old, size_t size, struct ms_live *was, int *had)
+{
+	*had = ms_livetab_remove((uintptr_t)old, was);
+	void *p = ms_rt_real.realloc(old, size);
+	/* glibc's realloc(p, 0) frees p and returns NULL; any other NULL is a
+	 * failure that left p alone. */
+	if (!p && size != 0 && *had) {
+		ms_livetab_insert(was->addr, was->size, was->stack, was->tid);
+		*had = 0;
+	}
+	return p;
+}
+
+void *ms_rt_rec_realloc(struct ms_tstate *t, void *old, size_t real_size, const struct ms_stackref *sr)
 {
 	struct ms_live was;
+	int had;
+	uint64_t size = recorded_size(real_size);
 	ms_spin_lock(&t->lock);
 	uint64_t ts0 = ms_rt_now();
-	void *p = ms_rt_real.realloc(old, size);
+	void *p = realloc_unlinked(old, real_size, &was, &had);
 	if (!p) {
-		/* glibc's realloc(p, 0) frees p and returns NULL; any other NULL is
-		 * a failure that left p alone. */
-		if (size == 0 && ms_livetab_remove((uintptr_t)old, &was)) {
+		if (had) {
 			uint8_t *w = begin(t, ts0);
 			t->p = ms_enc_free(w, &t->enc, ts0, (uintptr_t)old);
 			count_free(t, was.size);
@@ -360,7 +387,7 @@ void *ms_rt_rec_realloc(struct ms_tstate *t, void *old, size_t size, const struc
 	}
 	uint64_t ts1 = ms_rt_now();
 	uint8_t *w = put_stack(begin(t, ts0), sr);
-	if (ms_livetab_remove((uintptr_t)old, &was)) {
+	if (had) {
 		w = ms_enc_realloc(w, &t->enc, ts0, ts1, (uintptr_t)old, (uintptr_t)p, size, sr->id);
 		count_free(t, was.size);
 	} else {
@@ -370,6 +397,22 @@ void *ms_rt_rec_realloc(struct ms_tstate *t, void *old, size_t size, const struc
 	ms_livetab_insert((uintptr_t)p, size, sr->id, t->tid);
 	ms_spin_unlock(&t->lock);
 	count_alloc(t, size);
+	return p;
+}
+
+void *ms_rt_rec_realloc_unsampled(struct ms_tstate *t, void *old, size_t size)
+{
+	struct ms_live was;
+	int had;
+	ms_spin_lock(&t->lock);
+	uint64_t ts0 = ms_rt_now();
+	void *p = realloc_unlinked(old, size, &was, &had);
+	if (had && (p || size == 0)) {
+		uint8_t *w = begin(t, ts0);
+		t->p = ms_enc_free(w, &t->enc, ts0, (uintptr_t)old);
+		count_free(t, was.size);
+	}
+	ms_spin_unlock(&t->lock);
 	return p;
 }
 
@@ -396,12 +439,16 @@ static void side_one(struct ms_tstate *t, const struct ms_side *s)
 	uint64_t ts = ms_rt_now();
 	uint8_t *w = t->p;
 	switch (s->kind) {
-	case MS_SIDE_ALLOC:
+	case MS_SIDE_ALLOC: {
+		if (ms_rt_opt.sample_rate && !ms_rt_sampled(&ms_rt_tls, s->size))
+			break;
+		uint64_t size = recorded_size(s->size);
 		w = begin(t, ts);
-		w = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)s->b, s->size, MS_STACK_UNKNOWN);
-		ms_livetab_insert((uintptr_t)s->b, s->size, MS_STACK_UNKNOWN, t->tid);
-		count_alloc(t, s->size);
+		w = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)s->b, size, MS_STACK_UNKNOWN);
+		ms_livetab_insert((uintptr_t)s->b, size, MS_STACK_UNKNOWN, t->tid);
+		count_alloc(t, size);
 		break;
+	}
 	case MS_SIDE_FREE:
 		deferred = s->a;
 		/* fall through */
@@ -412,18 +459,25 @@ static void side_one(struct ms_tstate *t, const struct ms_side *s)
 			count_free(t, was.size);
 		}
 		break;
-	case MS_SIDE_REALLOC:
-		w = begin(t, ts);
-		if (ms_livetab_remove((uintptr_t)s->a, &was)) {
-			w = ms_enc_realloc(w, &t->enc, ts, ts, (uintptr_t)s->a, (uintptr_t)s->b, s->size,
-			                   MS_STACK_UNKNOWN);
+	case MS_SIDE_REALLOC: {
+		int had = ms_livetab_remove((uintptr_t)s->a, &was);
+		if (had)
 			count_free(t, was.size);
-		} else {
-			w = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)s->b, s->size, MS_STACK_UNKNOWN);
+		if (ms_rt_opt.sample_rate && !ms_rt_sampled(&ms_rt_tls, s->size)) {
+			if (had)
+				w = ms_enc_free(begin(t, ts), &t->enc, ts, (uintptr_t)s->a);
+			break;
 		}
-		ms_livetab_insert((uintptr_t)s->b, s->size, MS_STACK_UNKNOWN, t->tid);
-		count_alloc(t, s->size);
+		uint64_t size = recorded_size(s->size);
+		w = begin(t, ts);
+		if (had)
+			w = ms_enc_realloc(w, &t->enc, ts, ts, (uintptr_t)s->a, (uintptr_t)s->b, size, MS_STACK_UNKNOWN);
+		else
+			w = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)s->b, size, MS_STACK_UNKNOWN);
+		ms_livetab_insert((uintptr_t)s->b, size, MS_STACK_UNKNOWN, t->tid);
+		count_alloc(t, size);
 		break;
+	}
 	}
 	t->p = w;
 	ms_spin_unlock(&t->lock);

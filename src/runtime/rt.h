@@ -39,6 +39,7 @@ struct ms_rt_options {
 	int follow;            /* MEMSCOPE_FOLLOW */
 	int zstd_level;        /* MEMSCOPE_ZSTD_LEVEL */
 	int post_exec;         /* MEMSCOPE_POST_EXEC named our pid */
+	uint64_t sample_rate;  /* MEMSCOPE_SAMPLE_RATE: mean bytes between samples, 0 = every allocation */
 };
 extern struct ms_rt_options ms_rt_opt;
 void ms_rt_options_load(void);
@@ -76,9 +77,27 @@ struct ms_tls {
 	uint8_t foreign;
 	uint8_t exited; /* the thread's key destructor ran */
 	uint8_t stop_pending; /* a snapshot's stop signal came inside a hook: park at its exit */
+	uint8_t sample_ready; /* sample_left and rng are seeded */
 	struct ms_tstate *t;
+	int64_t sample_left;  /* sampling: bytes still to allocate before the next sample */
+	uint64_t rng;         /* sampling: this thread's xorshift state */
 };
 extern __thread struct ms_tls ms_rt_tls __attribute__((tls_model("initial-exec")));
+
+/* ---- sampling (sample.c) ---- */
+int ms_rt_sample_slow(struct ms_tls *tl, size_t size);
+/* Sampling mode: 1 if an allocation of size bytes is a sample. The budget
+ * only ever counts down here; the draw is out of line. */
+static inline int ms_rt_sampled(struct ms_tls *tl, size_t size)
+{
+	if ((uint64_t)size < (uint64_t)tl->sample_left) {
+		tl->sample_left -= (int64_t)size;
+		return 0;
+	}
+	return ms_rt_sample_slow(tl, size);
+}
+/* The bytes a sample of size bytes stands for (size itself without sampling). */
+uint64_t ms_rt_sample_bytes(size_t size);
 
 /* dlopen with RTLD_DEEPBIND (rebind.c): name, our hook, and the next
  * definition (dlsym RTLD_NEXT, or NULL); entries with ours NULL are skipped. */
@@ -93,8 +112,14 @@ struct ms_rt_rebind {
 int ms_rt_rebind_gots(const struct ms_rt_rebind *tab, size_t n);
 
 /* bootstrap memory for calls made before the real allocator is known */
+#define MS_BOOT_SIZE (256u << 10)
+extern uint8_t ms_rt_boot_area[MS_BOOT_SIZE] __attribute__((visibility("hidden")));
 void *ms_rt_boot_alloc(size_t size, size_t align);
-int ms_rt_is_boot(const void *p);
+/* Inline: every free asks. */
+static inline int ms_rt_is_boot(const void *p)
+{
+	return (uintptr_t)p - (uintptr_t)ms_rt_boot_area < MS_BOOT_SIZE;
+}
 size_t ms_rt_boot_size(const void *p);
 
 /* ---- stack table (stacktab.c) ---- */
@@ -135,6 +160,25 @@ void ms_livetab_insert(uint64_t addr, uint64_t size, uint32_t stack, uint32_t ti
  * knows the address, so that the table's cache miss (the table is larger
  * than the cache once a program holds ~100k blocks) overlaps other work. */
 void ms_livetab_prefetch(uint64_t addr);
+static inline uint64_t ms_livetab_hash(uint64_t a)
+{
+	a *= 0x9E3779B97F4A7C15ull;
+	return a ^ (a >> 29);
+}
+/* Sampling mode: a counting filter over the table's addresses (livetab.c). */
+#define MS_LIVETAB_FILTER_BITS 16
+extern _Atomic uint16_t ms_livetab_filter[1u << MS_LIVETAB_FILTER_BITS] __attribute__((visibility("hidden")));
+static inline _Atomic uint16_t *ms_livetab_filter_of(uint64_t h)
+{
+	return &ms_livetab_filter[(h >> 32) & ((1u << MS_LIVETAB_FILTER_BITS) - 1)];
+}
+/* Sampling mode only: 0 if addr is certainly not in the table (for a block
+ * the caller owns), 1 if it may be. Inline: every free of a sampled run
+ * asks. */
+static inline int ms_livetab_maybe_live(uint64_t addr)
+{
+	return atomic_load_explicit(ms_livetab_filter_of(ms_livetab_hash(addr)), memory_order_relaxed) != 0;
+}
 /* Returns 1 and fills *out (may be NULL) if addr was live, removing it. */
 int ms_livetab_remove(uint64_t addr, struct ms_live *out);
 /* Calls fn for each live block; only without concurrent writers (fork child). */
@@ -215,6 +259,9 @@ void ms_rt_rec_alloc_failed(struct ms_tstate *t, const struct ms_stackref *sr);
 void ms_rt_rec_free(struct ms_tstate *t, void *p);
 /* Real realloc with the recording around it (ordering contract). */
 void *ms_rt_rec_realloc(struct ms_tstate *t, void *old, size_t size, const struct ms_stackref *sr);
+/* Sampling mode, the new block is not a sample: real realloc, and FREE of
+ * old if old was one. */
+void *ms_rt_rec_realloc_unsampled(struct ms_tstate *t, void *old, size_t size);
 /* Nested (signal handler inside a hook): queue for the outer hook. Returns 0
  * if the side array is full. */
 int ms_rt_side_push(struct ms_tstate *t, int kind, void *a, void *b, size_t size);

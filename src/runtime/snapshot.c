@@ -107,7 +107,11 @@ static void stopped_part(uint64_t id, int reason, const char *label, uintptr_t s
 	}
 	struct ms_scan_out out = {0};
 	struct ms_scan_in in = {id, blocks, nblocks, mods, nmods, th, nth, sw.missed > 0 || !stopped};
-	if (!err && th)
+	/* A sampled run knows only the sampled blocks: a pointer graph of those
+	 * would call most of them lost. The snapshot keeps its (estimated) live
+	 * set, without a scan. */
+	int scan = !ms_rt_opt.sample_rate;
+	if (!err && th && scan)
 		err = ms_scan_run(&in, &out);
 	if (stopped)
 		ms_sw_resume(&sw);
@@ -123,7 +127,8 @@ static void stopped_part(uint64_t id, int reason, const char *label, uintptr_t s
 	put_record(rec, ms_enc_snapshot(p, ts, id, (uint64_t)reason, label, llen, nblocks, bytes));
 	for (struct ms_scan_chunk *c = out.head; c; c = c->next)
 		ms_rt_writer_snap_put(c->data, c->len);
-	put_record(rec, ms_enc_scan_end(rec, id, nblocks, out.roots, out.edges, dur));
+	if (scan)
+		put_record(rec, ms_enc_scan_end(rec, id, nblocks, out.roots, out.edges, dur));
 
 	if (err)
 		ms_rt_say("snapshot ", label, ": scan incomplete (out of memory)", NULL);

@@ -388,6 +388,7 @@ int ms_rt_writer_open(uint32_t flags)
 		.flags = flags,
 		.max_depth = ms_rt_opt.depth,
 		.page_size = (uint32_t)sysconf(_SC_PAGESIZE),
+		.sample_rate = (uint32_t)ms_rt_opt.sample_rate,
 	};
 	uint8_t hb[MS_TRACE_HEADER_SIZE];
 	ms_trace_header_encode(&h, hb);

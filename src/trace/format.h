@@ -39,7 +39,7 @@ struct ms_trace_header {
 	uint32_t flags;             /* 48: enum ms_header_flags */
 	uint32_t max_depth;         /* 52: stack depth limit used when recording */
 	uint32_t page_size;         /* 56 */
-	uint32_t reserved;          /* 60: 0 */
+	uint32_t sample_rate;       /* 60: mean bytes between samples; 0 = every allocation recorded */
 };
 
 /* After the header: frames until end of file. A frame is

@@ -76,7 +76,7 @@ int ms_trace_header_decode(const uint8_t *b, size_t len, struct ms_trace_header 
 	h->flags = (uint32_t)get_le(b + 48, 4);
 	h->max_depth = (uint32_t)get_le(b + 52, 4);
 	h->page_size = (uint32_t)get_le(b + 56, 4);
-	h->reserved = (uint32_t)get_le(b + 60, 4);
+	h->sample_rate = (uint32_t)get_le(b + 60, 4);
 	if (h->ptr_size != 8 && h->ptr_size != 4)
 		return MS_TRACE_E_HEADER;
 	if (h->clock_kind != MS_CLOCK_MONOTONIC_NS && h->clock_kind != MS_CLOCK_TSC)

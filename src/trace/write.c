@@ -28,6 +28,7 @@ void ms_trace_header_encode(const struct ms_trace_header *h, uint8_t out[MS_TRAC
 	put_le(out + 48, h->flags, 4);
 	put_le(out + 52, h->max_depth, 4);
 	put_le(out + 56, h->page_size, 4);
+	put_le(out + 60, h->sample_rate, 4);
 }
 
 size_t ms_trace_frame_bound(size_t raw_len) { return MS_FRAME_HEADER_SIZE + ZSTD_compressBound(raw_len); }

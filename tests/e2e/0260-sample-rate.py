@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""run --sample-rate: Poisson sampling by bytes. sample_mix (see its header)
+frees every small block (same thread, other thread, realloc, realloc(p, 0))
+and leaks 4 blocks of 4 MiB; at 16 KiB per sample every 4 MiB block is a
+sample of weight 1 (1 - exp(-256) rounds to 1), so the leak is exact: any
+missed FREE of a sampled small block would show as a leak. The small bytes
+are estimates: about 2,400 samples, so the total is within 10% at over 6
+standard deviations. The header carries the rate, and snapshots of a
+sampled run have no scan. Bad values get one line."""
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import mslib as ms
+import msdecode as md
+
+RATE = 16384
+TOTAL = 56777216
+BIG = 4 << 20
+
+
+def test():
+    prog = ms.target("sample_mix")
+    trace, _ = ms.record([prog], "sample-rate", opts=["--sample-rate", "16K", "-q"])
+    hdr = md.decode(trace).header
+    ms.check_eq("header sample_rate", struct.unpack_from("<I", hdr, 60)[0], RATE)
+    doc = ms.ms_report(trace)
+    s = doc["summary"]
+    ms.check_eq("summary.sample_rate", s["sample_rate"], RATE)
+    ms.check_eq("leaked_bytes: exactly the 4 big blocks", s["leaked_bytes"], 4 * BIG)
+    ms.check_eq("leaked_blocks", s["leaked_blocks"], 4)
+    big = ms.stacks_from(doc, "big_block")
+    ms.check_eq("big_block: bytes allocated", ms.sum_metric(big, "bytes_allocated"), 4 * BIG)
+    ms.check_eq("big_block: samples", ms.sum_metric(big, "allocations"), 4)
+    ms.check("bytes_allocated %d within 10%% of %d" % (s["bytes_allocated"], TOTAL),
+             abs(s["bytes_allocated"] - TOTAL) <= TOTAL // 10)
+    # ~2,444 samples expected (Poisson: sd 50): far from the 450,004 calls
+    ms.check("samples %d between 1,500 and 3,500" % s["allocations"], 1500 <= s["allocations"] <= 3500)
+    ms.check_eq("every sampled block freed or leaked", s["allocations"] - s["frees"], 4)
+    for fn, want in (("small_block", 12800000), ("cross_block", 12800000)):
+        got = ms.sum_metric(ms.stacks_from(doc, fn), "bytes_allocated")
+        ms.check("%s: estimate %d within 25%% of %d" % (fn, got, want), abs(got - want) <= want // 4)
+
+    # snapshots are taken but not scanned
+    snap = ms.target("snap_list")
+    strace, _ = ms.record([snap], "sample-snap", opts=["--sample-rate", "1K", "-q"])
+    t = md.decode(strace)
+    ms.check("sampled snapshots are recorded", len(t.snapshots) >= 2)
+    ms.check_eq("sampled snapshots have no SCAN_END", t.tags.count(0x1D), 0)
+
+    d = ms.tmpdir("sample-bad")
+    for bad in (["--sample-rate", "0"], ["--sample-rate", "abc"], ["--sample-rate", "4G"], ["--sample-rate"],
+                ["--sample-rate", "1K", "--leak-check", "definite"]):
+        p = ms.ms_run([prog], trace=os.path.join(d, "t.mst"), opts=bad)
+        ms.check_one_error_line("run %s" % " ".join(bad), p)
+    ms.check("no trace written for bad options", not os.path.exists(os.path.join(d, "t.mst")))
+
+
+ms.main(test)
