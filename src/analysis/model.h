@@ -151,13 +151,17 @@ struct ms_event {
 };
 
 /* An optional watcher of a replay (ms_model.observer, NULL by default): told
- * of every change of a stack's live bytes in replay (time) order, and of
- * every counter sample in file order. The timeline (timeline.h) replays a
- * trace a second time with one. Callbacks must not touch the model. */
+ * of every change of a stack's live bytes in replay (time) order, of every
+ * counter sample in file order, and of every snapshot with the live set at
+ * that moment (the same set a heap capture would copy). The timeline
+ * (timeline.h) and the snapshot spans (snapspan.h) replay a trace a second
+ * time with one. Any callback may be NULL. Callbacks must not touch the
+ * model. */
 struct ms_replay_observer {
 	void *ctx;
 	void (*live_change)(void *ctx, uint64_t ts, uint32_t stack, int64_t delta);
 	void (*counters)(void *ctx, uint64_t ts, const uint64_t *v, uint32_t n);
+	void (*snapshot)(void *ctx, const struct ms_snapshot *s, const struct ms_live *live);
 };
 
 struct ms_model {

@@ -59,6 +59,8 @@ int ms_replay_on_snapshot(struct ms_model *m, const struct ms_record *r)
 	for (size_t i = 0; i < m->n_snaps && first_with_label; i++)
 		first_with_label = strcmp(m->snaps[i].label, s->label) != 0;
 	m->n_snaps++;
+	if (m->observer && m->observer->snapshot)
+		m->observer->snapshot(m->observer->ctx, s, &m->live);
 	for (int i = 0; i < 2; i++)
 		if (wanted(&m->want[i], s, first_with_label)) {
 			int rc = capture(m, i, s->id, s->ts);

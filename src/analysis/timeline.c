@@ -228,7 +228,7 @@ int ms_timeline_build(struct ms_timeline *tl, const struct ms_model *m, const ch
 		ms_timeline_release(tl);
 		return rc;
 	}
-	struct ms_replay_observer obs = {&w, on_live_change, on_counters};
+	struct ms_replay_observer obs = {&w, on_live_change, on_counters, NULL};
 	ms_model_init(&m2);
 	m2.observer = &obs;
 	rc = ms_replay_file(&m2, path);

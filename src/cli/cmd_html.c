@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis/snapspan.h"
 #include "analysis/timeline.h"
 #include "cli/cli.h"
 #include "report/html.h"
@@ -21,15 +22,21 @@ const char cmd_html_usage[] =
 	"  - summary cards: peak heap, leaked, allocation calls, temporary\n"
 	"    allocations, run time, peak RSS;\n"
 	"  - the heap over time (live bytes, and RSS when the trace has samples)\n"
-	"    with the peak marked; click a point to list the stacks live then;\n"
+	"    with the peak and every snapshot marked; click a point to list the\n"
+	"    stacks live then;\n"
 	"  - a flame graph (also as an icicle and bottom-up) of peak, leaked,\n"
 	"    allocations, temporary or bytes allocated, with search and zoom;\n"
 	"  - sortable, filterable tables of call stacks with source locations;\n"
-	"  - the leaks: the stacks with blocks still live at exit.\n"
+	"  - the leaks: the stacks with blocks still live at exit; with the exit\n"
+	"    scan, by class (definitely, indirectly, possibly lost, still\n"
+	"    reachable) with the retention paths of the stacks that retain most;\n"
+	"  - with two snapshots or more, a diff of any two of them per call stack.\n"
 	"\n"
 	"A trace with very many stacks gives a report of bounded size: flame graph\n"
 	"frames below 0.1% of a metric's total are hidden, and the tables list\n"
-	"the top stacks of each metric; the page says how many were left out.\n"
+	"the top stacks of each metric, the diff view offers at most 64 snapshots\n"
+	"and lists the 200 stacks that change most (the rest summed); the page\n"
+	"says what was left out.\n"
 	"\n"
 	"options:\n"
 	"  -o, --output FILE  write the page to FILE ('-' for stdout; default: the\n"
@@ -108,6 +115,34 @@ char *ms_cli_output_name(const char *trace, const char *ext)
 	return p;
 }
 
+/* The page of the replayed trace m: the timeline and, with two snapshots
+ * or more, the snapshot spans come from further replays of path. 0 or a
+ * negative code (-ESTALE: the trace changed between the replays). */
+static int render(FILE *out, const struct ms_model *m, struct ms_html_opts *o, const char *path,
+                  const char *warning)
+{
+	struct ms_timeline tl;
+	struct ms_snapspans ss = {0};
+	struct ms_symbolizer *sym = ms_symbolizer_new(m);
+	int rc = sym ? ms_timeline_build(&tl, m, path, 200, 50) : -ENOMEM;
+	if (rc) {
+		ms_symbolizer_free(sym);
+		return rc;
+	}
+	if (m->n_snaps >= 2)
+		rc = ms_snapspans_build(&ss, m, path, o->diff_snaps);
+	o->generator = "memscope " MS_VERSION;
+	o->warning = warning[0] ? warning : NULL;
+	if (!rc) {
+		struct ms_html_input in = {m, sym, &tl, m->n_snaps >= 2 ? &ss : NULL};
+		rc = ms_report_html(out, &in, o, path);
+	}
+	ms_snapspans_release(&ss);
+	ms_timeline_release(&tl);
+	ms_symbolizer_free(sym);
+	return rc;
+}
+
 int cmd_html(int argc, char **argv)
 {
 	struct ms_html_opts o = MS_HTML_DEFAULT_OPTS;
@@ -155,16 +190,7 @@ int cmd_html(int argc, char **argv)
 		if (ms_cli_load_trace(&m, path, warning, sizeof(warning))) {
 			ms_cli_close_output(out, output, -1);
 		} else {
-			struct ms_timeline tl;
-			struct ms_symbolizer *sym = ms_symbolizer_new(&m);
-			int rc = sym ? ms_timeline_build(&tl, &m, path, 200, 50) : -ENOMEM;
-			o.generator = "memscope " MS_VERSION;
-			o.warning = warning[0] ? warning : NULL;
-			if (!rc) {
-				rc = ms_report_html(out, &m, sym, &tl, &o, path);
-				ms_timeline_release(&tl);
-			}
-			ms_symbolizer_free(sym);
+			int rc = render(out, &m, &o, path, warning);
 			ms_model_release(&m);
 			if (ms_cli_close_output(out, output, rc))
 				ms_cli_error(rc == -ESTALE ? "cannot report trace '%s': it changed while being read"

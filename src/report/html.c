@@ -33,8 +33,7 @@ static void asset(FILE *out, const char *open, const unsigned char *data, size_t
 	fputs(close, out);
 }
 
-int ms_report_html(FILE *out, const struct ms_model *m, struct ms_symbolizer *sym, const struct ms_timeline *tl,
-                   const struct ms_html_opts *o, const char *trace_path)
+int ms_report_html(FILE *out, const struct ms_html_input *in, const struct ms_html_opts *o, const char *trace_path)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -48,7 +47,7 @@ int ms_report_html(FILE *out, const struct ms_model *m, struct ms_symbolizer *sy
 	FILE *data = fopencookie(out, "w", (cookie_io_functions_t){.write = lt_escape_write});
 	if (!data)
 		return -ENOMEM;
-	int rc = ms_report_html_data(data, m, sym, tl, o, trace_path);
+	int rc = ms_report_html_data(data, in, o, trace_path);
 	if (fclose(data) && !rc)
 		rc = -EIO;
 	if (rc)

@@ -9,12 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/heap.h"
 #include "report/flame.h"
-#include "report/html.h"
+#include "report/html_int.h"
 #include "report/json.h"
 #include "report/report.h"
 
-#define NO_ROW UINT32_MAX
+#define NO_ROW MS_HTML_NO_ROW
 
 /* Distinct (function, file, line, module), keyed by the symbolizer's
  * interned pointers: equal pointers are equal strings. */
@@ -85,7 +86,7 @@ static int64_t frame_index(struct frames *t, const struct frame_key *k)
 	return (int64_t)t->n - 1;
 }
 
-static void put_str(FILE *out, const char *s)
+void ms_html_put_str(FILE *out, const char *s)
 {
 	if (!s) {
 		fputs("null", out);
@@ -96,15 +97,16 @@ static void put_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void put_key(FILE *out, const char *k)
+void ms_html_put_key(FILE *out, const char *k)
 {
 	fprintf(out, ",\"%s\":", k);
 }
 
 /* The stacks listed in the tables: the first rows_per_metric by each
- * metric (non-zero), and every stack the timeline tracks; in peak order. */
-static int pick_rows(const struct ms_model *m, const struct ms_timeline *tl, size_t per_metric, uint32_t *row_of,
-                     uint32_t **rows, size_t *n_rows)
+ * metric (non-zero), every stack the timeline tracks, and the stacks
+ * flagged in want (diff view, retention paths); in peak order. */
+static int pick_rows(const struct ms_model *m, const struct ms_timeline *tl, const uint8_t *want, size_t per_metric,
+                     uint32_t *row_of, uint32_t **rows, size_t *n_rows)
 {
 	size_t n = 0, cnt = 0;
 	uint32_t *by_peak = NULL;
@@ -122,8 +124,11 @@ static int pick_rows(const struct ms_model *m, const struct ms_timeline *tl, siz
 		else
 			free(order);
 	}
-	for (size_t s = 0; s < tl->n_stacks; s++)
+	for (size_t s = 0; tl && s < tl->n_stacks; s++)
 		row_of[tl->stacks[s]] = 0;
+	for (size_t s = 0; s < m->n_stacks; s++)
+		if (want[s])
+			row_of[s] = 0;
 	*rows = malloc((n ? n : 1) * sizeof(**rows));
 	if (!*rows) {
 		free(by_peak);
@@ -143,9 +148,12 @@ static int write_rows(FILE *out, const struct ms_model *m, struct ms_symbolizer 
                       const uint32_t *rows, size_t n_rows)
 {
 	fputs(",\"stack_columns\":[\"stack_id\",\"frames\",\"peak_bytes\",\"leaked_bytes\",\"leaked_blocks\","
-	      "\"allocations\",\"temporary_allocations\",\"bytes_allocated\",\"frees\",\"max_live_bytes\"]",
+	      "\"allocations\",\"temporary_allocations\",\"bytes_allocated\",\"frees\",\"max_live_bytes\","
+	      "\"definitely_lost_bytes\",\"definitely_lost_blocks\",\"indirectly_lost_bytes\","
+	      "\"indirectly_lost_blocks\",\"possibly_lost_bytes\",\"possibly_lost_blocks\",\"reachable_bytes\","
+	      "\"reachable_blocks\",\"retained_bytes\"]",
 	      out);
-	put_key(out, "stacks");
+	ms_html_put_key(out, "stacks");
 	fputc('[', out);
 	for (size_t r = 0; r < n_rows; r++) {
 		const struct ms_stack *s = &m->stacks[rows[r]];
@@ -163,9 +171,13 @@ static int write_rows(FILE *out, const struct ms_model *m, struct ms_symbolizer 
 			fprintf(out, "%s%" PRId64, i ? "," : "", x);
 		}
 		fprintf(out, "],%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-		             ",%" PRIu64 "]",
+		             ",%" PRIu64,
 		        s->peak_bytes, s->live_bytes, s->live_blocks, s->allocations, s->temporary_allocations,
 		        s->bytes_allocated, s->frees, s->max_live_bytes);
+		/* the leak classes in report --json's order: bytes, blocks per class */
+		for (int c = 0; c < MS_LEAK__COUNT; c++)
+			fprintf(out, ",%" PRIu64 ",%" PRIu64, s->class_bytes[c], s->class_blocks[c]);
+		fprintf(out, ",%" PRIu64 "]", s->retained_bytes);
 	}
 	fputc(']', out);
 	return 0;
@@ -258,7 +270,7 @@ static int write_flames(FILE *out, const struct ms_model *m, struct ms_symbolize
 
 static void put_u64s(FILE *out, const char *key, const uint64_t *v, size_t n)
 {
-	put_key(out, key);
+	ms_html_put_key(out, key);
 	fputc('[', out);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
@@ -271,9 +283,10 @@ static void put_u64s(FILE *out, const char *key, const uint64_t *v, size_t n)
 	fputc(']', out);
 }
 
-static void write_timeline(FILE *out, const struct ms_timeline *tl, const uint32_t *row_of)
+static void write_timeline(FILE *out, const struct ms_model *m, const struct ms_timeline *tl, const uint32_t *row_of,
+                           const struct ms_html_opts *o)
 {
-	put_key(out, "timeline");
+	ms_html_put_key(out, "timeline");
 	if (!tl || !tl->n_points) {
 		fputs("null", out);
 		return;
@@ -283,77 +296,101 @@ static void write_timeline(FILE *out, const struct ms_timeline *tl, const uint32
 	put_u64s(out, "live", tl->live, tl->n_points);
 	put_u64s(out, "rss", tl->rss, tl->n_points);
 	put_u64s(out, "other", tl->other, tl->n_points);
-	put_key(out, "peak");
+	ms_html_put_key(out, "peak");
 	if (tl->peak_point == MS_TIMELINE_NO_PEAK)
 		fputs("null", out);
 	else
 		fprintf(out, "%zu", tl->peak_point);
-	put_key(out, "stack_rows");
+	ms_html_put_key(out, "stack_rows");
 	fputc('[', out);
 	for (size_t s = 0; s < tl->n_stacks; s++)
 		fprintf(out, s ? ",%u" : "%u", row_of[tl->stacks[s]]);
 	fputc(']', out);
 	put_u64s(out, "by_stack", tl->by_stack, tl->n_points * tl->n_stacks);
-	/* snapshots and user markers will be listed here: {"t_ns", "label"} */
-	fputs(",\"markers\":[]}", out);
+	ms_html_write_markers(out, m, o);
+	fputc('}', out);
 }
 
 static void write_frames(FILE *out, const struct frames *ft)
 {
-	put_key(out, "frames");
+	ms_html_put_key(out, "frames");
 	fputc('[', out);
 	for (size_t i = 0; i < ft->n; i++) {
 		const struct frame_key *k = &ft->keys[i];
 		fputs(i ? ",\n[" : "[", out);
-		put_str(out, k->function);
+		ms_html_put_str(out, k->function);
 		fputc(',', out);
-		put_str(out, k->file);
+		ms_html_put_str(out, k->file);
 		fprintf(out, ",%u,", k->line);
-		put_str(out, k->module ? ms_basename(k->module) : NULL);
+		ms_html_put_str(out, k->module ? ms_basename(k->module) : NULL);
 		fputs(k->inlined ? ",1]" : ",0]", out);
 	}
 	fputc(']', out);
 }
 
-int ms_report_html_data(FILE *out, const struct ms_model *m, struct ms_symbolizer *sym,
-                        const struct ms_timeline *tl, const struct ms_html_opts *o, const char *trace_path)
+/* The stacks that need a row whatever their figures: those of the diff
+ * view and of the retention paths, as flags (html_int.h); NULL on failure. */
+static uint8_t *wanted_stacks(const struct ms_html_input *in, const struct ms_html_opts *o)
 {
+	uint8_t *want = calloc(in->m->n_stacks ? in->m->n_stacks : 1, 1);
+	if (want && (ms_html_diff_stacks(in->m, in->spans, o, want) || ms_html_leak_stacks(in->m, o, want))) {
+		free(want);
+		return NULL;
+	}
+	return want;
+}
+
+int ms_report_html_data(FILE *out, const struct ms_html_input *in, const struct ms_html_opts *o,
+                        const char *trace_path)
+{
+	const struct ms_model *m = in->m;
+	const struct ms_timeline *tl = in->tl;
 	struct frames ft = {0};
 	struct ms_json j;
 	uint32_t *rows = NULL;
 	size_t n_rows = 0, used = 0;
 	uint32_t *row_of = malloc((m->n_stacks ? m->n_stacks : 1) * sizeof(*row_of));
-	if (!row_of)
+	uint8_t *want = wanted_stacks(in, o);
+	if (!row_of || !want) {
+		free(row_of);
+		free(want);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < m->n_stacks; i++) {
 		row_of[i] = NO_ROW;
 		used += m->stacks[i].used;
 	}
-	int rc = pick_rows(m, tl, o->rows_per_metric, row_of, &rows, &n_rows);
+	int rc = pick_rows(m, tl, want, o->rows_per_metric, row_of, &rows, &n_rows);
 	if (!rc) {
 		fputs("{\"format\":1,\"tool\":", out);
-		put_str(out, o->generator);
-		put_key(out, "trace");
-		put_str(out, trace_path);
-		put_key(out, "warning");
-		put_str(out, o->warning);
-		put_key(out, "report");
+		ms_html_put_str(out, o->generator);
+		ms_html_put_key(out, "trace");
+		ms_html_put_str(out, trace_path);
+		ms_html_put_key(out, "warning");
+		ms_html_put_str(out, o->warning);
+		ms_html_put_key(out, "report");
 		ms_json_init(&j, out);
 		ms_json_object_begin(&j);
 		ms_report_summary_json(&j, m);
 		ms_json_object_end(&j);
 		fprintf(out, ",\"stacks_total\":%zu,\"rows_per_metric\":%zu", used, o->rows_per_metric);
-		rc = write_rows(out, m, sym, &ft, rows, n_rows);
+		rc = write_rows(out, m, in->sym, &ft, rows, n_rows);
 	}
 	if (!rc)
-		rc = write_flames(out, m, sym, o, &ft);
+		rc = write_flames(out, m, in->sym, o, &ft);
 	if (!rc) {
-		write_timeline(out, tl, row_of);
+		write_timeline(out, m, tl, row_of, o);
+		rc = ms_html_write_leaks(out, m, in->sym, row_of, o, trace_path);
+	}
+	if (!rc)
+		rc = ms_html_write_diff(out, m, in->spans, want, row_of);
+	if (!rc) {
 		write_frames(out, &ft);
 		fputs("}\n", out);
 	}
 	free(rows);
 	free(row_of);
+	free(want);
 	free(ft.keys);
 	free(ft.slots);
 	if (!rc && ferror(out))

@@ -93,8 +93,12 @@ def test():
     ms.check_eq("browser: leak table rows", out["leak_rows"], len([x for x in rep["stacks"] if x["leaked_bytes"]]))
     ms.check("browser: the moment panel lists the stacks live at the peak (%d rows)" % out["moment_rows"],
              out["moment_rows"] >= 2)
-    ms.check("browser: a click on the chart shows another moment (%r)" % out.get("moment_after_click"),
-             (out.get("moment_after_click") or "").startswith("At "))
+    ms.check("browser: a click on the chart shows another moment (%r -> %r)"
+             % (out.get("moment_before"), out.get("moment_after_click")),
+             (out.get("moment_after_click") or "").startswith("At ") and
+             out.get("moment_after_click") != out.get("moment_before"))
+    ms.check_eq("browser: the exit snapshot is marked", [(m["id"], m["label"]) for m in out["markers_drawn"]],
+                [(m["id"], m["label"]) for m in rep["summary"]["snapshots"]])
     htmllib.check_flame_zoom("browser: flame zoom", out, 1400 - 2 * 24)
     for fn in ("load_index", "load_cache", "alloc_block"):
         ms.check("browser: page text names %s" % fn, fn in out["text"])

@@ -83,6 +83,36 @@
       el('div', { class: 'exact', text: c.exact }), el('div', { class: 'sub', text: c.sub })));
   }
 
+  // memcheck's classes of the blocks live at the exit scan (summary figures,
+  // the same as report --json); without a scan only "leaked at exit" is known.
+  const CLASSES = [
+    { key: 'definite', name: 'definitely lost', json: 'definitely_lost' },
+    { key: 'indirect', name: 'indirectly lost', json: 'indirectly_lost' },
+    { key: 'possible', name: 'possibly lost', json: 'possibly_lost' },
+    { key: 'reachable', name: 'still reachable', json: 'reachable' },
+  ];
+  const LK = D.leaks || { scan: false, paths: [] };
+  const blocksText = (n) => exact(n) + (n === 1 ? ' block' : ' blocks');
+  (function classCard() {
+    const lost = CLASSES.slice(0, 3).reduce((t, c) => t + S[c.json + '_bytes'], 0);
+    const card = el('div', { class: 'card', id: 'card-classes', 'data-value': LK.scan ? String(lost) : '' },
+      el('div', { class: 'label', text: 'leaked by class' }));
+    if (!LK.scan) {
+      card.append(el('div', { class: 'big', text: 'no exit scan' }),
+        el('div', { class: 'sub', text: 'only the bytes live at exit are known' }));
+    } else {
+      const t = el('table', { class: 'mini' });
+      for (const c of CLASSES) {
+        const b = S[c.json + '_bytes'], n = S[c.json + '_blocks'];
+        t.append(el('tr', { 'data-class': c.key, 'data-bytes': String(b), 'data-blocks': String(n) },
+          el('td', { class: 'cls-' + c.key, text: c.name }), el('td', { class: 'num', text: size(b), title: exact(b) + ' B' }),
+          el('td', { class: 'num', text: exact(n) })));
+      }
+      card.append(el('div', { class: 'big', text: size(lost) + ' lost' }), t);
+    }
+    cardBox.append(card);
+  })();
+
   // ------------------------------------------------------------ stacks
   const ROWS = D.stacks;
   const metricOf = (row, m) => row[COL[m.col]];
@@ -128,7 +158,8 @@
   }
 
   // A table sorted by clicking its headers. cols: {label, num, get(row), cell(row)}.
-  function sortableTable(table, cols, rows, sortCol, limit, more) {
+  // stackOf(item) is the stack row an item shows (null: not expandable).
+  function sortableTable(table, cols, rows, sortCol, limit, more, stackOf) {
     let by = sortCol, desc = true, shown = limit;
     function render(list) {
       table.textContent = '';
@@ -148,7 +179,11 @@
       for (const row of list.slice(0, shown)) {
         const tr = el('tr');
         for (const c of cols) tr.append(c.cell ? c.cell(row) : el('td', { class: c.num ? 'num' : '', text: String(c.get(row)) }));
-        expandable(tr, row, cols.length);
+        const st = stackOf ? stackOf(row) : row;
+        if (st) {
+          expandable(tr, st, cols.length);
+          tr.dataset.stackId = String(st[0]);
+        }
         body.append(tr);
       }
       table.append(body);
@@ -170,6 +205,7 @@
       return sorted.length;
     }
     if (more) more.addEventListener('click', () => { shown = Infinity; update(); });
+    update.sorted = () => current.slice();
     return update;
   }
 
@@ -204,16 +240,96 @@
   // ------------------------------------------------------------ leaks
   const leaked = METRICS[1];
   const leakRows = ROWS.filter((r) => metricOf(r, leaked) > 0);
+  const bytesCol = (label, col) => ({ label, num: true, get: (r) => r[COL[col]],
+    cell: (r) => el('td', { class: 'num', text: size(r[COL[col]]), title: exact(r[COL[col]]) + ' B' }) });
+  // per class: bytes, with the blocks in the cell's tooltip and data
+  const classCol = (c) => ({ label: c.name, num: true, get: (r) => r[COL[c.json + '_bytes']],
+    cell: (r) => {
+      const b = r[COL[c.json + '_bytes']], n = r[COL[c.json + '_blocks']];
+      return el('td', { class: 'num' + (b || n ? ' cls-' + c.key : ''), text: n ? size(b) + ' / ' + exact(n) : '-',
+        title: exact(b) + ' B in ' + blocksText(n), 'data-class': c.key, 'data-bytes': String(b), 'data-blocks': String(n) });
+    } });
   const leakCols = [numCol(leaked), { label: 'blocks', num: true, get: (r) => r[COL.leaked_blocks],
-    cell: (r) => el('td', { class: 'num', text: exact(r[COL.leaked_blocks]) }) },
-    numCol(METRICS[2]), fnCol, locCol];
+    cell: (r) => el('td', { class: 'num', text: exact(r[COL.leaked_blocks]) }) }]
+    .concat(LK.scan ? CLASSES.map(classCol).concat([bytesCol('retains', 'retained_bytes')]) : [numCol(METRICS[2])],
+      [fnCol, locCol]);
   sortableTable(document.getElementById('leaks'), leakCols, leakRows, 0, 500, null)();
   const listedLeak = leakRows.reduce((s, r) => s + metricOf(r, leaked), 0);
-  document.getElementById('leak-summary').textContent = S.leaked_bytes
-    ? exact(S.leaked_bytes) + ' bytes in ' + exact(S.leaked_blocks) + ' blocks were still allocated at exit, from ' +
+  const leakSummary = document.getElementById('leak-summary');
+  const leakNote = document.getElementById('leak-note');
+  leakSummary.textContent = S.leaked_bytes
+    ? exact(S.leaked_bytes) + ' bytes in ' + blocksText(S.leaked_blocks) + ' were still allocated at exit, from ' +
       exact(leakRows.length) + ' call stacks listed below' +
       (listedLeak < S.leaked_bytes ? ' (they hold ' + exact(listedLeak) + ' bytes; smaller leaking stacks are not listed)' : '') + '.'
     : 'No leaks: every block was freed before the program ended.';
+  if (LK.scan) {
+    const t = document.getElementById('leak-classes');
+    t.append(el('thead', {}, el('tr', {}, el('th', { text: 'class (as valgrind memcheck)' }),
+      el('th', { class: 'num', text: 'bytes' }), el('th', { class: 'num', text: 'blocks' }))));
+    const body = el('tbody');
+    for (const c of CLASSES) {
+      const b = S[c.json + '_bytes'], n = S[c.json + '_blocks'];
+      body.append(el('tr', { 'data-class': c.key, 'data-bytes': String(b), 'data-blocks': String(n) },
+        el('td', { class: 'cls-' + c.key, text: c.name }), el('td', { class: 'num', text: exact(b) + ' B' }),
+        el('td', { class: 'num', text: exact(n) })));
+    }
+    t.append(body);
+    t.hidden = false;
+    leakNote.textContent = 'The heap was scanned at exit (snapshot ' + LK.snapshot + '): a block no chain of pointers ' +
+      'from a global, a thread stack, register or TLS reaches is lost (definitely: it heads its lost group; indirectly: ' +
+      'another lost block points to it); possibly lost: reached only through an interior pointer; still reachable: ' +
+      'reached. The table gives each call stack\'s bytes / blocks per class and the bytes it retains (keeps alive ' +
+      'through its blocks alone).';
+  } else if (S.leaked_blocks) {
+    leakNote.textContent = 'This trace has no heap scan at exit (the runtime scans on exit() or a return from main; ' +
+      'the program was killed, aborted or ended with _exit): only the blocks live at exit are known, not whether ' +
+      'anything still pointed to them, so there are no leak classes or retention paths.';
+  }
+
+  // Retention paths: the `memscope why --stack ID` document of each stack
+  // that retains most, printed as that command prints it.
+  const hex = (v) => '0x' + Number(v).toString(16);
+  const sizeBytes = (v) => (v < 1024 ? size(v) : size(v) + ' (' + exact(v) + ' B)');
+  const site = (b) => b.function + (b.file ? ' ' + base(b.file) + ':' + b.line : '');
+  const blockLine = (b) => hex(b.address) + ' (' + size(b.size) + ', stack id ' + b.stack_id + ') allocated in ' + site(b);
+  function whyText(w, row, heldBy) {
+    const b = w.block;
+    const lines = ['call stack ' + b.stack_id + ' at snapshot ' + w.snapshot + ' of ' + w.trace + ':'];
+    for (const c of CLASSES) {
+      const n = row[COL[c.json + '_blocks']];
+      if (n) lines.push('  ' + c.name.padEnd(16) + ' ' + sizeBytes(row[COL[c.json + '_bytes']]) + ' in ' + exact(n) + ' blocks');
+    }
+    lines.push('  retains ' + sizeBytes(w.stack_retained_bytes) + '; the block that retains most:');
+    lines.push('block ' + blockLine(b));
+    const cls = CLASSES.find((c) => c.key === b.class);
+    lines.push('  ' + (cls ? cls.name : b.class) + ', retains ' + sizeBytes(b.retained_bytes));
+    if (!w.path.length) {
+      lines.push('  no root reaches it: it is lost' + (heldBy ? ', held by the lost block ' + blockLine(heldBy) : ''));
+      return lines.join('\n');
+    }
+    lines.push('  kept alive by (' + w.path.length + ' hop' + (w.path.length > 1 ? 's' : '') + '):');
+    w.path.forEach((h, k) => {
+      if (k === 0) lines.push('    ' + h.name);
+      else lines.push('      at +' + h.from_offset);
+      lines.push('    -> ' + blockLine(h.block) + (h.target_offset ? ' (interior pointer, +' + h.target_offset + ')' : ''));
+    });
+    return lines.join('\n');
+  }
+  if (LK.scan && LK.paths.length) {
+    const box = document.getElementById('paths');
+    for (const p of LK.paths) {
+      const row = ROWS[p.row], f = topFrame(row);
+      const w = p.why;
+      box.append(el('div', { class: 'path', 'data-stack-id': String(w.block.stack_id) },
+        el('h4', { text: f.fn + (f.loc ? '  ' + f.loc : '') + ': retains ' + sizeBytes(w.stack_retained_bytes) }),
+        el('pre', { class: 'why', text: whyText(w, row, p.held_by) })));
+    }
+    document.getElementById('paths-note').textContent = 'Why the ' + LK.paths.length + ' call stacks that retain most ' +
+      'are alive at the scan: for each, the block that retains most and the shortest chain of pointers from a root ' +
+      'to it, as `memscope why --stack ID ' + base(D.trace) + '` prints it' +
+      (LK.paths.length >= LK.paths_top ? ' (the first ' + LK.paths_top + ')' : '') + '.';
+    document.getElementById('paths-box').hidden = false;
+  }
 
   // ------------------------------------------------------------ heap over time
   const TL = D.timeline;
@@ -251,6 +367,44 @@
     momentTable.append(body);
   }
 
+  // Snapshot markers: every snapshot of the trace (time, id, label, reason,
+  // live bytes and blocks, as report --json lists them), bounded in C.
+  const MARKS = (TL && TL.markers) || [];
+  const MARK_COLOUR = { api: '#4338ca', socket: '#0e7490', interval: '#6b7280', peak: '#991b1b', exit: '#374151' };
+  const drawn = []; // the markers drawn, x in CSS pixels of the plot area (for hover, and tests)
+  const markName = (m) => m.label || m.reason + ' #' + m.id;
+  const snapText = (m) => 'snapshot ' + m.id + (m.label ? ' "' + m.label + '"' : '') + ' (' + m.reason + ') at ' +
+    duration(m.time_ns) + ': ' + sizeBytes(m.live_bytes) + ' live in ' + blocksText(m.live_blocks);
+  function markerAt(x) {
+    let best = null;
+    for (const d of drawn) if (Math.abs(d.x - x) <= 6 && (!best || Math.abs(d.x - x) < Math.abs(best.x - x))) best = d;
+    return best && MARKS.find((m) => m.id === best.id);
+  }
+  function showSnapshot(m) {
+    const p = document.getElementById('snap-info');
+    p.textContent = snapText(m) + (m.scanned ? '; its heap was scanned (' + exact(m.roots) + ' roots, ' +
+      exact(m.edges) + ' pointers between blocks)' : '') + '.';
+    p.dataset.id = String(m.id);
+    p.hidden = false;
+  }
+  function listMarkers() {
+    const box = document.getElementById('markers-box');
+    if (!MARKS.length) return;
+    const ul = el('ul', { class: 'markers', id: 'markers' });
+    for (const m of MARKS) {
+      const li = el('li', { 'data-id': String(m.id), 'data-label': m.label, 'data-reason': m.reason, title: snapText(m) },
+        el('span', { class: 'reason', text: m.reason }), ' #' + m.id + (m.label ? ' ' + m.label : '') + ' ' +
+        duration(m.time_ns) + ', ' + size(m.live_bytes));
+      li.addEventListener('click', () => showSnapshot(m));
+      ul.append(li);
+    }
+    if (MARKS.length > 12) {
+      box.append(el('details', {}, el('summary', { text: exact(MARKS.length) + ' snapshots marked on the chart' }), ul));
+    } else {
+      box.append(ul);
+    }
+  }
+
   function drawChart() {
     const box = document.getElementById('chart');
     const note = document.getElementById('chart-note');
@@ -271,17 +425,37 @@
       data.push(TL.rss);
     }
     const bytesAxis = (u, vals) => vals.map((v) => size(v));
-    // The peak and (later) snapshot markers are drawn over the series.
-    const marks = (TL.markers || []).slice();
+    // The snapshot markers (a dashed line and a label each, labels left out
+    // where they would overlap) and the peak are drawn over the series.
     function drawMarks(u) {
-      const ctx = u.ctx;
+      const ctx = u.ctx, dpr = devicePixelRatio;
       ctx.save();
-      for (const m of marks) {
-        const x = u.valToPos(m.t_ns / 1e9, 'x', true);
-        ctx.strokeStyle = '#6b7280';
-        ctx.setLineDash([3, 3]);
+      ctx.font = (11 * dpr) + 'px system-ui, sans-serif';
+      ctx.textBaseline = 'top';
+      let free = -Infinity;
+      drawn.length = 0;
+      for (const m of MARKS) {
+        const t = m.time_ns / 1e9;
+        if (t < u.scales.x.min || t > u.scales.x.max) continue;
+        const x = u.valToPos(t, 'x', true);
+        ctx.strokeStyle = MARK_COLOUR[m.reason] || '#6b7280';
+        ctx.lineWidth = dpr;
+        ctx.setLineDash([4 * dpr, 3 * dpr]);
         ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
+        const text = markName(m);
+        const w = ctx.measureText(text).width;
+        const lx = Math.min(x + 3 * dpr, u.bbox.left + u.bbox.width - w);
+        const labelled = lx > free;
+        if (labelled) {
+          ctx.fillStyle = 'rgba(255,255,255,0.85)';
+          ctx.fillRect(lx - dpr, u.bbox.top + 2 * dpr, w + 2 * dpr, 13 * dpr);
+          ctx.fillStyle = MARK_COLOUR[m.reason] || '#374151';
+          ctx.fillText(text, lx, u.bbox.top + 3 * dpr);
+          free = lx + w + 6 * dpr;
+        }
+        drawn.push({ id: m.id, label: m.label, reason: m.reason, x: u.valToPos(t, 'x'), labelled });
       }
+      ctx.setLineDash([]);
       if (TL.peak != null) {
         const x = u.valToPos(xs[TL.peak], 'x', true), y = u.valToPos(TL.live[TL.peak], 'y', true);
         ctx.setLineDash([]);
@@ -303,19 +477,141 @@
       legend: { live: true },
     };
     const u = new uPlot(opts, data, box);
-    // a click (a press without a drag) picks the nearest point
+    // a click (a press without a drag) picks the nearest point, and the
+    // snapshot under the pointer if any
     let downX = null;
     u.over.addEventListener('mousedown', (e) => { downX = e.clientX; });
     u.over.addEventListener('mouseup', (e) => {
-      if (downX != null && Math.abs(e.clientX - downX) < 3 && u.cursor.idx != null) showMoment(u.cursor.idx);
+      if (downX != null && Math.abs(e.clientX - downX) < 3) {
+        if (u.cursor.idx != null) showMoment(u.cursor.idx);
+        const m = markerAt(e.offsetX);
+        if (m) showSnapshot(m);
+      }
       downX = null;
     });
+    const tip = document.getElementById('marker-tip');
+    u.over.addEventListener('mousemove', (e) => {
+      const m = markerAt(e.offsetX);
+      if (!m) { tip.hidden = true; return; }
+      tip.textContent = snapText(m);
+      tip.hidden = false;
+      const host = document.getElementById('timeline').getBoundingClientRect();
+      const r = u.over.getBoundingClientRect();
+      tip.style.left = Math.max(0, Math.min(r.left - host.left + e.offsetX + 12, host.width - tip.offsetWidth)) + 'px';
+      tip.style.top = (r.top - host.top + e.offsetY + 14) + 'px';
+    });
+    u.over.addEventListener('mouseleave', () => { tip.hidden = true; });
     window.addEventListener('resize', () => u.setSize({ width: Math.max(box.clientWidth, 320), height: 300 }));
     note.textContent = 'Live heap bytes' + (hasRss ? ' and RSS (dashed)' : '') + ' at ' + exact(TL.points) +
-      ' moments of the run, the peak among them (the dot). Click a point to list the call stacks live then; ' +
-      'drag to zoom, double-click to zoom out.' + (hasRss ? '' : ' The trace has no RSS samples.');
+      ' moments of the run, the peak among them (the dot)' + (MARKS.length ? ', and the snapshots (dashed lines: ' +
+      'hover or click one for its figures)' : '') + '. Click a point to list the call stacks live then; ' +
+      'drag to zoom, double-click to zoom out.' + (hasRss ? '' : ' The trace has no RSS samples.') +
+      (MARKS.length < (TL.markers_total || 0) ? ' The trace has ' + exact(TL.markers_total) + ' snapshots; ' +
+        exact(MARKS.length) + ' of them, evenly spaced, are marked.' : '');
+    listMarkers();
     showMoment(TL.peak != null ? TL.peak : TL.points - 1);
     window.msReport.chart = u;
+  }
+
+  // ------------------------------------------------------------ snapshot diff
+  // D.diff holds, per listed stack, cells [b, d, blocks, bytes]: blocks live at
+  // the chosen snapshots b .. d-1 (C's snapshot spans). Between A and B a
+  // block is added when live at B and not at A, freed when the reverse: the
+  // same as `memscope diff TRACE A B`, block by block.
+  const DF = D.diff;
+  function spanSums(cells, a, b) {
+    const r = { a_blocks: 0, a_bytes: 0, b_blocks: 0, b_bytes: 0, added_blocks: 0, added_bytes: 0,
+      freed_blocks: 0, freed_bytes: 0, net_bytes: 0 };
+    for (let i = 0; i < cells.length; i += 4) {
+      const lo = cells[i], hi = cells[i + 1], n = cells[i + 2], by = cells[i + 3];
+      const inA = lo <= a && a < hi, inB = lo <= b && b < hi;
+      if (inA) { r.a_blocks += n; r.a_bytes += by; }
+      if (inB) { r.b_blocks += n; r.b_bytes += by; }
+      if (inB && !inA) { r.added_blocks += n; r.added_bytes += by; }
+      if (inA && !inB) { r.freed_blocks += n; r.freed_bytes += by; }
+    }
+    r.net_bytes = r.b_bytes - r.a_bytes;
+    return r;
+  }
+  const signed = (v, f) => (v > 0 ? '+' : v < 0 ? '\u2212' : '') + f(Math.abs(v));
+  const snapName = (sn) => '#' + sn.id + (sn.label ? ' ' + sn.label : '') + ' (' + sn.reason + ', ' + duration(sn.time_ns) + ')';
+  function setupDiff() {
+    const summary = document.getElementById('diff-summary');
+    const note = document.getElementById('diff-note');
+    if (!DF) {
+      summary.textContent = (S.snapshots || []).length === 1
+        ? 'The trace has one snapshot: a diff needs two (take them with memscope_snapshot() or ' +
+          '`memscope snapshot -p PID`).'
+        : 'The trace has no snapshots: a diff needs two (take them with memscope_snapshot() or ' +
+          '`memscope snapshot -p PID`).';
+      return;
+    }
+    const selA = document.getElementById('diff-a'), selB = document.getElementById('diff-b');
+    DF.snapshots.forEach((sn, i) => {
+      selA.append(el('option', { value: String(i), text: snapName(sn) }));
+      selB.append(el('option', { value: String(i), text: snapName(sn) }));
+    });
+    selA.value = '0';
+    selB.value = String(DF.snapshots.length - 1);
+    document.getElementById('diff-controls').hidden = false;
+    const n = (v) => exact(v);
+    const cols = [
+      { label: 'net bytes', num: true, get: (x) => x.d.net_bytes,
+        cell: (x) => el('td', { class: 'num ' + (x.d.net_bytes > 0 ? 'grow' : x.d.net_bytes < 0 ? 'shrink' : ''),
+          text: signed(x.d.net_bytes, n) + ' B', 'data-net': String(x.d.net_bytes) }) },
+      { label: 'added blocks', num: true, get: (x) => x.d.added_blocks,
+        cell: (x) => el('td', { class: 'num', text: signed(x.d.added_blocks, n), 'data-v': String(x.d.added_blocks) }) },
+      { label: 'added bytes', num: true, get: (x) => x.d.added_bytes,
+        cell: (x) => el('td', { class: 'num', text: signed(x.d.added_bytes, n) + ' B', 'data-v': String(x.d.added_bytes) }) },
+      { label: 'freed blocks', num: true, get: (x) => x.d.freed_blocks,
+        cell: (x) => el('td', { class: 'num', text: signed(-x.d.freed_blocks, n), 'data-v': String(x.d.freed_blocks) }) },
+      { label: 'freed bytes', num: true, get: (x) => x.d.freed_bytes,
+        cell: (x) => el('td', { class: 'num', text: signed(-x.d.freed_bytes, n) + ' B', 'data-v': String(x.d.freed_bytes) }) },
+      { label: 'live at A', num: true, get: (x) => x.d.a_bytes,
+        cell: (x) => el('td', { class: 'num', text: size(x.d.a_bytes) + ' / ' + n(x.d.a_blocks), title: exact(x.d.a_bytes) + ' B in ' + blocksText(x.d.a_blocks) }) },
+      { label: 'live at B', num: true, get: (x) => x.d.b_bytes,
+        cell: (x) => el('td', { class: 'num', text: size(x.d.b_bytes) + ' / ' + n(x.d.b_blocks), title: exact(x.d.b_bytes) + ' B in ' + blocksText(x.d.b_blocks) }) },
+      { label: 'allocating function', get: (x) => (x.row ? topFrame(x.row).fn : ''),
+        cell: (x) => (x.row ? fnCell(x.row) : el('td', { class: 'fn', text: x.name })) },
+      { label: 'source', get: (x) => (x.row ? topFrame(x.row).loc : ''),
+        cell: (x) => (x.row ? locCol.cell(x.row) : el('td', { class: 'loc', text: '' })) },
+    ];
+    const table = document.getElementById('diff');
+    const update = sortableTable(table, cols, [], 0, 300, null, (x) => x.row);
+    function render() {
+      const a = +selA.value, b = +selB.value;
+      const A = DF.snapshots[a], B = DF.snapshots[b];
+      const items = [];
+      const tot = spanSums(DF.other, a, b);
+      const other = spanSums(DF.other, a, b);
+      for (const [r, cells] of DF.rows) {
+        const d = spanSums(cells, a, b);
+        for (const k in tot) tot[k] += d[k];
+        if (d.added_blocks || d.freed_blocks) items.push({ row: ROWS[r], d });
+      }
+      // memscope diff's order: net growth, then added bytes
+      items.sort((x, y) => y.d.net_bytes - x.d.net_bytes || y.d.added_bytes - x.d.added_bytes);
+      if (other.added_blocks || other.freed_blocks) items.push({ row: null, d: other, name: 'other stacks (summed)' });
+      update(items);
+      summary.textContent = a === b ? 'Pick two different snapshots.' : 'From ' + snapName(A) + ' to ' + snapName(B) +
+        ': ' + signed(tot.added_blocks, n) + ' blocks (' + signed(tot.added_bytes, n) + ' B) added, ' +
+        n(tot.freed_blocks) + ' blocks (' + n(tot.freed_bytes) + ' B) freed, net ' + signed(tot.net_bytes, n) +
+        ' B; live ' + n(tot.a_bytes) + ' B in ' + blocksText(tot.a_blocks) + ' \u2192 ' + n(tot.b_bytes) + ' B in ' +
+        blocksText(tot.b_blocks) + '.';
+      summary.dataset.total = JSON.stringify(tot);
+      const changed = items.length - (items.length && !items[items.length - 1].row ? 1 : 0);
+      const pruned = DF.stacks_listed < DF.stacks_changed;
+      note.textContent = exact(changed) + (pruned ? ' listed' : '') + ' call stacks changed between the two' +
+        (pruned ? '; the ' + exact(DF.stacks_listed) + ' of the ' +
+          exact(DF.stacks_changed) + ' stacks that change most between any snapshots are listed one by one, the ' +
+          'others are summed in the last row' : '') + '. Blocks live at both moments are the same allocations ' +
+        '(as `memscope diff ' + base(D.trace) + ' ' + A.id + ' ' + B.id + '`). Click a row for its call stack.' +
+        (DF.snapshots.length < DF.snapshots_total ? ' The trace has ' + exact(DF.snapshots_total) +
+          ' snapshots; the diff offers ' + exact(DF.snapshots.length) + ' of them, evenly spaced.' : '');
+    }
+    selA.addEventListener('change', render);
+    selB.addEventListener('change', render);
+    render();
   }
 
   // ------------------------------------------------------------ flame graph
@@ -388,8 +684,9 @@
   document.getElementById('footer').textContent = 'Generated by ' + D.tool + ' from ' + D.trace + '. ' +
     'Frames are merged by function in the flame graph; tables keep whole call stacks.';
 
-  window.msReport = { data: D };
+  window.msReport = { data: D, markers: drawn };
   drawChart();
+  setupDiff();
   drawFlame();
   document.body.dataset.ready = '1';
 })();

@@ -1,17 +1,20 @@
 /* Writes a synthetic trace with N distinct call stacks (the HTML report's
  * size test), with the real encoders through tests/unit/tracegen.h.
- * usage: gen_many_stacks OUT.mst N
+ * usage: gen_many_stacks OUT.mst N [S]
  *
  * Stack i (1..N) has three frames, innermost first: a leaf of its own
  * (0x7100000000 + 16 i), one of 100 middles (0x7200000000 + 16 (i % 100)),
  * one shared root (0x7300000000). Allocation i: ts 2000 + 10 i, 16 (1 + i % 97)
  * bytes; then every even i is freed at ts 2000 + 10 (N + i). A COUNTERS
- * sample (RSS = live bytes + 1 MiB) follows every 1000th allocation. The
- * e2e test recomputes every figure from these rules. */
+ * sample (RSS = live bytes + 1 MiB) follows every 1000th allocation. With
+ * S > 0, an interval snapshot k (1..S, no label, no scan) follows
+ * allocation k * (N / S), at its ts + 5. The e2e test recomputes every
+ * figure from these rules. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "scangen.h"
 #include "tracegen.h"
 
 #define EVENTS_PER_FRAME 20000
@@ -21,6 +24,14 @@ static void counters(struct tg *t, uint64_t ts, uint64_t rss, uint64_t tid)
 {
 	uint64_t v[MS_CTR__COUNT] = {rss, rss};
 	tg_done(t, ms_enc_counters(tg_room(t, 1 + (2 + MS_CTR__COUNT) * MS_VARINT_MAX), ts, v, MS_CTR__COUNT));
+	tg_chunk(t, tid, ts);
+}
+
+/* An interval snapshot of the live set after every event before ts. */
+static void snapshot(struct tg *t, uint64_t ts, uint64_t id, uint64_t blocks, uint64_t bytes, uint64_t tid)
+{
+	tg_round(t, ts);
+	tg_snapshot(t, ts, id, MS_SNAP_INTERVAL, "", blocks, bytes);
 	tg_chunk(t, tid, ts);
 }
 
@@ -34,11 +45,12 @@ static void cut(struct tg *t, uint64_t ts, uint64_t tid)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: gen_many_stacks OUT.mst N\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: gen_many_stacks OUT.mst N [S]\n");
 		return 2;
 	}
 	uint64_t n = strtoull(argv[2], NULL, 10), live = 0, tid = 77;
+	uint64_t snaps = argc == 4 ? strtoull(argv[3], NULL, 10) : 0, every = snaps ? n / snaps : 0;
 	struct ms_trace_header h = tg_header();
 	struct tg t;
 	tg_open(&t, argv[1], &h);
@@ -52,6 +64,8 @@ int main(int argc, char **argv)
 		live += size;
 		if (i % 1000 == 0)
 			counters(&t, ts, live + (1u << 20), tid);
+		if (every && i % every == 0 && i / every <= snaps)
+			snapshot(&t, ts + 5, i / every, i, live, tid);
 		if (i % EVENTS_PER_FRAME == 0)
 			cut(&t, ts + 1, tid);
 	}
