@@ -45,6 +45,8 @@ struct ms_heap *ms_heap_capture(const struct ms_live *live, uint64_t snapshot_id
 		h->bytes += b->size;
 	}
 	qsort(h->blocks, h->n_blocks, sizeof(*h->blocks), cmp_addr);
+	h->add_sorted = true;
+	h->last_from = MS_HBLOCK_NONE;
 	return h;
 }
 
@@ -56,6 +58,8 @@ void ms_heap_free(struct ms_heap *h)
 	free(h->roots);
 	free(h->edges);
 	free(h->out);
+	free(h->seen_any);
+	free(h->seen_start);
 	free(h->cls);
 	free(h->idom);
 	free(h->retained);
@@ -107,29 +111,75 @@ int ms_heap_add_roots(struct ms_heap *h, const uint64_t *v, uint32_t n)
 	return 0;
 }
 
+/* Whether edge (from, to, to_off) adds nothing to the kept edges of its
+ * pair (see heap.h), given that every kept edge from `from` came before it
+ * in (from, from_off) order; marks it seen otherwise. */
+static bool redundant(struct ms_heap *h, uint32_t from, uint32_t to, uint64_t to_off)
+{
+	uint32_t stamp = from + 1;
+	if (h->seen_any[to] != stamp) {
+		h->seen_any[to] = stamp;
+		if (to_off == 0)
+			h->seen_start[to] = stamp;
+		return false;
+	}
+	if (to_off != 0 || h->seen_start[to] == stamp)
+		return true;
+	h->seen_start[to] = stamp;
+	return false;
+}
+
+static int alloc_seen(struct ms_heap *h)
+{
+	if (h->seen_any)
+		return 0;
+	h->seen_any = calloc(h->n_blocks ? h->n_blocks : 1, sizeof(uint32_t));
+	h->seen_start = calloc(h->n_blocks ? h->n_blocks : 1, sizeof(uint32_t));
+	return h->seen_any && h->seen_start ? 0 : -ENOMEM;
+}
+
+/* The block of a scan address, trying the block found last first: a scan
+ * writes a block's edges together, and neighbouring words often point into
+ * the same block. */
+static uint32_t find_cached(const struct ms_heap *h, uint64_t addr, uint64_t *off, uint32_t *last)
+{
+	if (*last != MS_HBLOCK_NONE) {
+		const struct ms_hblock *b = &h->blocks[*last];
+		if (addr == b->addr || (addr > b->addr && addr - b->addr < b->size)) {
+			*off += addr - b->addr;
+			return *last;
+		}
+	}
+	uint32_t i = find_ref(h, addr, off);
+	if (i != MS_HBLOCK_NONE)
+		*last = i;
+	return i;
+}
+
 int ms_heap_add_edges(struct ms_heap *h, const uint64_t *v, uint32_t n)
 {
-	if (ms_array_reserve((void **)&h->edges, &h->cap_edges, sizeof(*h->edges), h->n_edges + n, 256))
+	if (ms_array_reserve((void **)&h->edges, &h->cap_edges, sizeof(*h->edges), h->n_edges + n, 256) ||
+	    alloc_seen(h))
 		return -ENOMEM;
-	/* a scan writes a block's edges together: look its address up once */
-	uint64_t last_addr = 0;
-	uint32_t last_from = MS_HBLOCK_NONE;
+	uint32_t last_from = MS_HBLOCK_NONE, last_to = MS_HBLOCK_NONE;
 	for (uint32_t i = 0; i < n; i++, v += 4) {
 		uint64_t from_off = v[1], to_off = v[3];
-		uint32_t from;
-		if (v[0] == last_addr && last_from != MS_HBLOCK_NONE) {
-			from = last_from;
-			from_off += v[0] - h->blocks[from].addr;
-		} else {
-			from = find_ref(h, v[0], &from_off);
-			last_addr = v[0];
-			last_from = from;
-		}
-		uint32_t to = find_ref(h, v[2], &to_off);
+		uint32_t from = find_cached(h, v[0], &from_off, &last_from);
+		uint32_t to = find_cached(h, v[2], &to_off, &last_to);
 		if (from == MS_HBLOCK_NONE || to == MS_HBLOCK_NONE) {
 			h->bad_refs++;
 			continue;
 		}
+		/* while the edges come in (from, from_off) order, which the
+		 * runtime's address-order scan gives, duplicates are dropped here;
+		 * otherwise ms_heap_finish drops them after its sort */
+		if (h->add_sorted && h->last_from != MS_HBLOCK_NONE &&
+		    (from < h->last_from || (from == h->last_from && from_off < h->last_from_off)))
+			h->add_sorted = false;
+		h->last_from = from;
+		h->last_from_off = from_off;
+		if (h->add_sorted && redundant(h, from, to, to_off))
+			continue;
 		h->edges[h->n_edges++] = (struct ms_hedge){from, to, from_off, to_off};
 	}
 	return 0;
@@ -164,12 +214,41 @@ static bool edges_sorted(const struct ms_heap *h)
 	return true;
 }
 
+/* Drops the redundant edges of sorted edges (see heap.h); stamps start
+ * afresh. */
+static void dedup_sorted(struct ms_heap *h)
+{
+	memset(h->seen_any, 0, h->n_blocks * sizeof(uint32_t));
+	memset(h->seen_start, 0, h->n_blocks * sizeof(uint32_t));
+	size_t k = 0;
+	for (size_t i = 0; i < h->n_edges; i++) {
+		const struct ms_hedge *e = &h->edges[i];
+		if (!redundant(h, e->from, e->to, e->to_off))
+			h->edges[k++] = *e;
+	}
+	h->n_edges = k;
+}
+
 int ms_heap_finish(struct ms_heap *h)
 {
 	/* the runtime scans blocks in address order, so its edges usually come
-	 * sorted: a linear check saves an O(E log E) sort of millions */
-	if (!edges_sorted(h))
+	 * sorted, and deduplicated on the way in */
+	if (!edges_sorted(h)) {
 		qsort(h->edges, h->n_edges, sizeof(*h->edges), cmp_edge);
+		if (alloc_seen(h))
+			return -ENOMEM;
+		dedup_sorted(h);
+	}
+	free(h->seen_any);
+	free(h->seen_start);
+	h->seen_any = h->seen_start = NULL;
+	if (h->n_edges && h->n_edges < h->cap_edges) { /* give back the slack of the doublings */
+		struct ms_hedge *e = realloc(h->edges, h->n_edges * sizeof(*e));
+		if (e) {
+			h->edges = e;
+			h->cap_edges = h->n_edges;
+		}
+	}
 	free(h->out);
 	h->out = calloc(h->n_blocks + 1, sizeof(*h->out));
 	if (!h->out || h->n_edges >= UINT32_MAX)

@@ -62,8 +62,20 @@ struct ms_heap {
 
 	struct ms_hroot *roots;
 	size_t n_roots, cap_roots;
-	struct ms_hedge *edges; /* sorted by (from, from_off) after finish */
+	/* sorted by (from, from_off) after finish. Only the edges that can
+	 * change an analysis are kept: per (from, to) pair, the first by
+	 * from_off, and the first start pointer (to_off 0) when the first is
+	 * interior. A later duplicate changes neither a class, a dominator nor
+	 * a shortest path (it reaches a block already reached from the same
+	 * block), and perl's exit heap has 2.7 M edges over 17 k blocks. */
+	struct ms_hedge *edges;
 	size_t n_edges, cap_edges;
+	/* while adding: the pairs seen from the current block (stamps of
+	 * from + 1 per target block), valid while the edges arrive sorted */
+	uint32_t *seen_any, *seen_start;
+	bool add_sorted;
+	uint32_t last_from;
+	uint64_t last_from_off;
 	uint32_t *out;          /* n_blocks + 1 offsets into edges (CSR), after finish */
 	uint64_t bad_refs;      /* scan entries naming an address that is not a live block */
 	bool scanned;           /* SCAN_END seen */

@@ -33,16 +33,33 @@ void ms_live_release(struct ms_live *t);
 int ms_live_insert(struct ms_live *t, const struct ms_live_block *b, struct ms_live_block *old);
 /* Hints the CPU to fetch addr's home slot: the replay calls it a few events
  * ahead, which hides most cache misses of a table larger than the cache. */
+static inline void ms_prefetch(const void *p)
+{
+#if defined(__x86_64__)
+	/* gcc 12 -O2 drops __builtin_prefetch here as dead code */
+	__asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)p));
+#else
+	__builtin_prefetch(p);
+#endif
+}
+
 static inline void ms_live_prefetch(const struct ms_live *t, uint64_t addr)
 {
-	if (t->cap) {
-		const struct ms_live_block *p = &t->slots[ms_live_home(addr, t->cap)];
-#if defined(__x86_64__)
-		/* gcc 12 -O2 drops __builtin_prefetch here as dead code */
-		__asm__ volatile("prefetcht0 %0" : : "m"(*p));
-#else
-		__builtin_prefetch(p);
-#endif
+	if (t->cap)
+		ms_prefetch(&t->slots[ms_live_home(addr, t->cap)]);
+}
+
+/* The live block at addr, or NULL; valid until the table changes. */
+static inline const struct ms_live_block *ms_live_peek(const struct ms_live *t, uint64_t addr)
+{
+	if (!t->cap || !addr)
+		return NULL;
+	size_t mask = t->cap - 1;
+	for (size_t i = ms_live_home(addr, t->cap);; i = (i + 1) & mask) {
+		if (t->slots[i].addr == addr)
+			return &t->slots[i];
+		if (!t->slots[i].addr)
+			return NULL;
 	}
 }
 

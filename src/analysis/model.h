@@ -35,21 +35,23 @@ enum ms_end_kind {
 const char *ms_end_kind_name(enum ms_end_kind k);
 
 struct ms_stack {
-	uint64_t id;          /* stack id in the trace */
-	uint32_t ips_off;     /* into ms_model.ips */
-	uint32_t n_ips;       /* 0 until the STACK record is seen */
-	bool defined;
-	bool used;
-	uint64_t first_ts;    /* first event using it (module choice) */
-	uint64_t allocations, frees, bytes_allocated, temporary_allocations;
+	/* First, the fields every allocation and free of the replay touches
+	 * (112 bytes: two cache lines, which replay.c prefetches). */
 	uint64_t live_bytes, live_blocks; /* now; at the end = leaked_bytes/blocks */
-	uint64_t max_live_bytes;          /* this stack's own maximum */
+	uint64_t peak_epoch;              /* see replay.c: lazy peak capture */
 	uint64_t peak_bytes;              /* live at the global heap peak */
 	uint64_t peak_blocks;             /* blocks live at the global heap peak */
+	uint64_t allocations, frees, bytes_allocated, temporary_allocations;
+	uint64_t max_live_bytes;          /* this stack's own maximum */
 	uint64_t max_live_blocks;         /* live blocks when max_live_bytes was reached */
 	uint64_t lifetime_acc;            /* sum of free ts - sum of alloc ts, modulo 2^64:
 	                                   * see ms_stack_lifetime_ns (lifetime.h) */
-	uint64_t peak_epoch;              /* see replay.c: lazy peak capture */
+	uint64_t first_ts;                /* first event using it (module choice) */
+	bool used;
+	bool defined;
+	uint32_t n_ips;       /* 0 until the STACK record is seen */
+	uint32_t ips_off;     /* into ms_model.ips */
+	uint64_t id;          /* stack id in the trace */
 	uint64_t events, event_weight;    /* MS_REC_EVENT: memscope_event() calls, summed weights */
 	/* At the scanned heap (ms_model.heaps[0], the exit snapshot by default;
 	 * see heap.h): blocks and bytes by leak class (enum ms_leak_class), and
