@@ -14,6 +14,7 @@ extern char **environ;
 struct ms_rt_options ms_rt_opt;
 int64_t ms_rt_snap_interval_ms;
 int ms_rt_snap_at_peak;
+int ms_rt_stop_signal;
 
 enum opt_kind { OPT_STR, OPT_INT };
 static const struct opt {
@@ -33,6 +34,8 @@ static const struct opt {
 	{"MEMSCOPE_SNAPSHOT_AT_PEAK", OPT_INT, 0, 0, 1, "1: snapshot near each new heap peak"},
 	{"MEMSCOPE_SAMPLE_RATE", OPT_INT, 0, 0, UINT32_MAX,
 	 "record a sample every N allocated bytes on average (0: every allocation)"},
+	{"MEMSCOPE_STOP_SIGNAL", OPT_INT, 0, 0, 1,
+	 "1: snapshots stop threads with signal SIGRTMAX-2, not ptrace (blocking calls may fail with EINTR)"},
 };
 
 static int64_t opt_int(const struct opt *o)
@@ -48,6 +51,14 @@ static int64_t opt_int(const struct opt *o)
 	return v;
 }
 
+static const struct opt *opt_named(const char *name)
+{
+	size_t i = 0;
+	while (i + 1 < sizeof opts / sizeof opts[0] && strcmp(opts[i].name, name))
+		i++;
+	return &opts[i];
+}
+
 void ms_rt_options_load(void)
 {
 	const char *out = ms_rt_getenv(opts[0].name);
@@ -60,6 +71,7 @@ void ms_rt_options_load(void)
 	ms_rt_snap_interval_ms = opt_int(&opts[6]);
 	ms_rt_snap_at_peak = (int)opt_int(&opts[7]);
 	ms_rt_opt.sample_rate = (uint64_t)opt_int(&opts[8]);
+	ms_rt_stop_signal = (int)opt_int(opt_named("MEMSCOPE_STOP_SIGNAL"));
 }
 
 void ms_rt_trace_path(char *path, pid_t pid)

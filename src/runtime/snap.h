@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "trace/format.h"
+
 /* The signal reserved to stop threads: SIGRTMAX - 2 (62 on Linux/glibc,
  * whose own real-time signals are 32 and 33). */
 #define MS_SW_SIGNAL_FROM_MAX 2
@@ -35,26 +37,58 @@ enum ms_sw_state {
 	MS_SW_SKIP = 6,    /* one of memscope's own threads */
 };
 
-/* One thread of a stop. The handler writes regs/tp then state (release). */
+/* How a thread was asked to stop (ms_sw_thread.via), and the methods a
+ * stop used (ms_sw.method, SCAN_END's stop_method: the same bits). */
+enum ms_sw_via {
+	MS_SW_VIA_PTRACE = MS_STOP_PTRACE, /* ptrace-stopped by the tracer process (ptrace_stop.c) */
+	MS_SW_VIA_SIGNAL = MS_STOP_SIGNAL, /* the stop signal's handler */
+};
+
+/* The tracer's hold on a thread (ms_sw_thread.pt), written by the tracer only. */
+enum ms_sw_pt {
+	MS_SW_PT_NONE = 0,   /* not traced (never, or detached) */
+	MS_SW_PT_SEIZED = 1, /* seized and interrupted, its stop not seen yet */
+	MS_SW_PT_HELD = 2,   /* in a ptrace stop: detached when the stop ends */
+	MS_SW_PT_FAILED = 3, /* cannot be traced (EPERM...): S signals it instead */
+};
+
+/* One thread of a stop. The handler (or the tracer) writes regs/tp then
+ * state (release). */
 struct ms_sw_thread {
 	uint32_t tid;
 	_Atomic int state;
-	_Atomic uint32_t seen; /* handler arrivals */
+	_Atomic uint32_t seen; /* handler arrivals (or tracer answers) */
 	uint32_t sent;
 	uint64_t busy_since;   /* S: when it was first seen BUSY */
 	int blocked;           /* SigBlk has our signal */
 	int has_regs;          /* stopped by the handler (regs valid), or parked at a hook's exit */
+	int via;               /* enum ms_sw_via: how it was last asked */
+	int pt;                /* enum ms_sw_pt */
+	int inject;            /* signal to deliver when detached (it stopped with one pending) */
 	uint64_t sp;           /* stack pointer, or the parking frame */
 	uint64_t tp;           /* thread pointer (fs base) */
 	uint64_t regs[MS_SW_NREGS];
 };
+
+struct ms_pt;
 
 struct ms_sw {
 	struct ms_sw_thread *th; /* valid until the next stop */
 	uint32_t n;
 	uint32_t stopped, missed;
 	uint32_t ctl_tid;        /* skip this one too (control thread) */
+	uint32_t method;         /* enum ms_sw_via bits of the threads STOPPED */
+	struct ms_pt *pt;        /* the tracer process of this stop, or NULL */
+	int no_pt;               /* it could not be started: signals only */
 };
+
+/* Where a thread stopped inside a hook parks (ms_sw_park): written by the
+ * thread's own handler, or by the tracer into the stopped thread's TLS
+ * (initial-exec: the same offset from every thread pointer). */
+struct ms_sw_pend {
+	uint32_t gen, idx;
+};
+extern __thread struct ms_sw_pend ms_sw_pend __attribute__((tls_model("initial-exec")));
 
 /* Installs the stop signal's handler (keeping a program's handler to chain
  * to). Returns 0 or a negative errno. */
@@ -64,6 +98,27 @@ int ms_sw_init(void);
  * (it is MISSED). Returns 0, or a negative errno if nothing was stopped. */
 int ms_sw_stop(struct ms_sw *w);
 void ms_sw_resume(struct ms_sw *w);
+
+/* ---- the ptrace method (ptrace_stop.c) ----
+ * A thread cannot ptrace its own thread group, so a tracer process shares
+ * our address space (clone CLONE_VM without CLONE_THREAD, exit signal 0:
+ * the program's wait() never sees it) for the length of one stop:
+ *   1. ms_pt_start: clones the tracer (NULL if impossible: use signals);
+ *   2. ms_pt_stop, once per batch of new threads or re-asked BUSY ones;
+ *   3. ms_pt_finish: the tracer detaches every thread and exits; reaped.
+ * A thread stopped inside a hook is told to park at the hook's exit (as
+ * with the signal) and detached at once. A blocking call that the stop
+ * made fail with EINTR is turned into a restart (-ERESTARTNOHAND): the
+ * kernel re-runs it unless a signal handler runs first. */
+struct ms_pt *ms_pt_start(void);
+/* Stops th[from..to) (each SENT, pt NONE). Each ends STOPPED (regs, tp, sp
+ * valid), BUSY (parks itself; sent and seen bumped), GONE, MISSED (no stop
+ * within timeout_ns), or SENT with pt FAILED (cannot be traced: signal it).
+ * gen: the stop generation a BUSY thread parks for. */
+void ms_pt_stop(struct ms_pt *pt, struct ms_sw_thread *th, uint32_t from, uint32_t to, uint32_t gen,
+                uint64_t timeout_ns);
+/* Detaches th[0..n) and ends the tracer; pt is invalid afterwards. */
+void ms_pt_finish(struct ms_pt *pt, struct ms_sw_thread *th, uint32_t n);
 
 /* ---- scan (scan.c) ---- */
 struct ms_scan_block {
@@ -143,6 +198,8 @@ const char *ms_rt_snap_trace_path(void);
 /* options.c: MEMSCOPE_SNAPSHOT_INTERVAL_MS (0: off), MEMSCOPE_SNAPSHOT_AT_PEAK */
 extern int64_t ms_rt_snap_interval_ms;
 extern int ms_rt_snap_at_peak;
+/* options.c: MEMSCOPE_STOP_SIGNAL=1: stop threads with the signal, never ptrace */
+extern int ms_rt_stop_signal;
 /* options.c: 1 if this process runs under memscope (see the definition). */
 int ms_rt_wanted(void);
 /* modules.c: id of the module loaded at base with program headers phdr

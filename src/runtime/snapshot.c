@@ -128,7 +128,8 @@ static void stopped_part(uint64_t id, int reason, const char *label, uintptr_t s
 	for (struct ms_scan_chunk *c = out.head; c; c = c->next)
 		ms_rt_writer_snap_put(c->data, c->len);
 	if (scan)
-		put_record(rec, ms_enc_scan_end(rec, id, nblocks, out.roots, out.edges, dur));
+		put_record(rec, ms_enc_scan_end(rec, id, nblocks, out.roots, out.edges, dur, sw.method, sw.stopped,
+		                                sw.missed));
 
 	if (err)
 		ms_rt_say("snapshot ", label, ": scan incomplete (out of memory)", NULL);
@@ -141,7 +142,9 @@ static void stopped_part(uint64_t id, int reason, const char *label, uintptr_t s
 				break;
 			}
 		ms_rt_say("snapshot '", label, "': ", stopped ? n : "all", " thread(s) (first: ", tid,
-		          ") did not stop within 2 s (signal SIGRTMAX-2 blocked?): their stacks were not scanned", NULL);
+		          ") did not stop within 2 s (blocked in the kernel, or signal SIGRTMAX-2 blocked?): their stacks "
+		          "were not scanned",
+		          NULL);
 	}
 	ms_scan_out_free(&out);
 	ms_rt_free(th);

@@ -1,7 +1,11 @@
-/* Stopping the world for a heap scan. The caller (S) sends a reserved
- * real-time signal to every other thread listed in /proc/self/task; the
- * handler saves the interrupted registers and thread pointer, acknowledges,
- * and parks on a futex until S releases it.
+/* Stopping the world for a heap scan. The caller (S) stops every other
+ * thread listed in /proc/self/task, with ptrace from a tracer process
+ * (ptrace_stop.c: no handler runs, so the program's blocking calls do not
+ * fail with EINTR), or, for the threads it cannot trace (a debugger traces
+ * them, the process is not dumpable, MEMSCOPE_STOP_SIGNAL=1, no clone),
+ * with a reserved real-time signal: its handler saves the interrupted
+ * registers and thread pointer, acknowledges, and parks on a futex until S
+ * releases it. Both methods mix in one stop.
  *
  * Invariants that keep it deadlock-free:
  * - a thread interrupted inside a memscope hook (guard set: it may hold its
@@ -9,11 +13,13 @@
  *   marks itself BUSY, sets ms_rt_tls.stop_pending and returns; the hook
  *   parks it at its exit (ms_rt_leave -> ms_sw_park) once its locks are
  *   released, its registers spilled into the parking frame (the stack scan
- *   starts there, so the hook's result is a root). Hooks that leave without
- *   ms_rt_leave: S signals again after 2 ms;
+ *   starts there, so the hook's result is a root). The tracer does the same
+ *   for a thread it finds stopped with the guard set, and detaches it. Hooks
+ *   that leave without ms_rt_leave: S asks again after 2 ms;
  * - the handler calls only raw syscalls and touches only its own slot;
- * - S gives up on a thread after 2 s (or 50 ms if it blocks the signal) and
- *   scans without it (MISSED), and the handler gives up parking after 120 s;
+ * - S gives up on a thread after 2 s (or 50 ms if it blocks the signal),
+ *   BUSY ones included, and scans without it (MISSED), and the handler
+ *   gives up parking after 120 s;
  * - S re-reads /proc/self/task until no new thread shows up: threads
  *   created meanwhile are stopped too; exiting ones answer ESRCH.
  * The signal is SIGRTMAX-2: glibc uses 32 and 33 for itself. A handler the
@@ -48,7 +54,7 @@ static _Atomic uint32_t ack_word;     /* futex: bumped by each handler arrival *
 static struct ms_sw_thread *_Atomic slots;
 static _Atomic uint32_t nslots_cap;
 /* The stop a BUSY thread must park for (read by ms_sw_park). */
-static __thread uint32_t pend_gen, pend_idx;
+__thread struct ms_sw_pend ms_sw_pend __attribute__((tls_model("initial-exec")));
 
 static long futex(_Atomic uint32_t *w, int op, uint32_t val, const struct timespec *to)
 {
@@ -121,8 +127,8 @@ static void on_stop(int sig, siginfo_t *si, void *ucv)
 	}
 	struct ms_sw_thread *me = &th[idx];
 	if (ms_rt_tls.guard) {
-		pend_gen = gen;
-		pend_idx = idx;
+		ms_sw_pend.gen = gen;
+		ms_sw_pend.idx = idx;
 		ms_rt_tls.stop_pending = 1;
 		atomic_store_explicit(&me->state, MS_SW_BUSY, memory_order_release);
 		atomic_fetch_add(&me->seen, 1);
@@ -147,11 +153,12 @@ __attribute__((noinline)) void ms_sw_park(void)
 	volatile uint64_t here = 0;
 	ms_rt_tls.stop_pending = 0;
 	struct ms_sw_thread *th = atomic_load(&slots);
-	if (!th || pend_idx >= atomic_load(&nslots_cap) || pend_gen != (atomic_load(&stop_gen) & 0x7fffffffu) ||
+	uint32_t idx = ms_sw_pend.idx;
+	if (!th || idx >= atomic_load(&nslots_cap) || ms_sw_pend.gen != (atomic_load(&stop_gen) & 0x7fffffffu) ||
 	    atomic_load(&released_gen) == atomic_load(&stop_gen))
 		return; /* that stop is over */
 	int e = errno;
-	struct ms_sw_thread *me = &th[pend_idx];
+	struct ms_sw_thread *me = &th[idx];
 	me->sp = (uint64_t)(uintptr_t)&here;
 	me->has_regs = 0;
 	park(me);
@@ -240,6 +247,7 @@ static int send_one(struct ms_sw *w, uint32_t idx)
 	si.si_value.sival_ptr = (void *)(uintptr_t)v;
 	atomic_store(&t->state, MS_SW_SENT);
 	t->sent++;
+	t->via = MS_SW_VIA_SIGNAL;
 	if (syscall(SYS_rt_tgsigqueueinfo, (long)ms_rt_pid, (long)t->tid, (long)sw_sig, &si) < 0) {
 		atomic_store(&t->state, errno == ESRCH ? MS_SW_GONE : MS_SW_MISSED);
 		return -1;
@@ -288,8 +296,35 @@ static uint32_t *list_tasks(uint32_t *n)
 	return tids;
 }
 
-/* Adds and signals the threads of /proc/self/task not seen yet. The slot
- * array grows only here, before any new thread is signalled, and only when
+static uint32_t cur_gen(void) { return atomic_load(&stop_gen) & 0x7fffffffu; }
+
+/* Asks the tracer to stop th[from..to) (starting it for the first batch),
+ * then signals those it could not trace. */
+static void ask(struct ms_sw *w, uint32_t from, uint32_t to)
+{
+	if (!w->pt && !w->no_pt && !ms_rt_stop_signal) {
+		w->pt = ms_pt_start();
+		w->no_pt = !w->pt;
+	}
+	if (w->pt)
+		ms_pt_stop(w->pt, w->th, from, to, cur_gen(), STOP_TIMEOUT_NS);
+	for (uint32_t i = from; i < to; i++) {
+		struct ms_sw_thread *t = &w->th[i];
+		if (atomic_load(&t->state) != MS_SW_SENT || (w->pt && t->pt != MS_SW_PT_FAILED))
+			continue;
+		int ours, zombie = 0;
+		if (w->pt) /* ptrace refuses an exiting thread: is it one? */
+			thread_status(t->tid, &ours, &zombie, &t->blocked);
+		t->pt = MS_SW_PT_NONE;
+		if (zombie)
+			atomic_store(&t->state, MS_SW_GONE);
+		else
+			send_one(w, i);
+	}
+}
+
+/* Adds and stops the threads of /proc/self/task not seen yet. The slot
+ * array grows only here, before any new thread is asked, and only when
  * every earlier one has settled (late writes would go to the old array).
  * Returns the number of new threads, or -1. */
 static int enumerate(struct ms_sw *w, uint32_t self)
@@ -299,6 +334,7 @@ static int enumerate(struct ms_sw *w, uint32_t self)
 	if (!tids)
 		return -1;
 	int added = 0;
+	uint32_t first = w->n;
 	if (!ensure_cap(w->n + cnt)) {
 		w->th = atomic_load(&slots);
 		for (uint32_t k = 0; k < cnt; k++) {
@@ -313,18 +349,32 @@ static int enumerate(struct ms_sw *w, uint32_t self)
 			t->tid = tid;
 			int ours, zombie;
 			thread_status(tid, &ours, &zombie, &t->blocked);
-			uint32_t idx = w->n++;
+			w->n++;
 			added++;
 			if (ours || tid == w->ctl_tid)
 				atomic_store(&t->state, MS_SW_SKIP);
 			else if (zombie)
 				atomic_store(&t->state, MS_SW_GONE);
 			else
-				send_one(w, idx);
+				atomic_store(&t->state, MS_SW_SENT);
 		}
+		ask(w, first, w->n);
 	}
 	ms_rt_free(tids);
 	return added;
+}
+
+/* A BUSY thread did not park within 2 ms (it left its hook another way):
+ * asks it again, the way it was asked. */
+static void ask_again(struct ms_sw *w, uint32_t i)
+{
+	struct ms_sw_thread *t = &w->th[i];
+	if (t->via == MS_SW_VIA_PTRACE && w->pt) {
+		atomic_store(&t->state, MS_SW_SENT);
+		ask(w, i, i + 1);
+	} else {
+		send_one(w, i);
+	}
 }
 
 int ms_sw_stop(struct ms_sw *w)
@@ -332,7 +382,9 @@ int ms_sw_stop(struct ms_sw *w)
 	if (!sw_sig)
 		return -ENOSYS;
 	uint32_t self = (uint32_t)ms_rt_gettid();
-	w->n = w->stopped = w->missed = 0;
+	w->n = w->stopped = w->missed = w->method = 0;
+	w->pt = NULL;
+	w->no_pt = 0;
 	w->th = atomic_load(&slots);
 	atomic_fetch_add(&stop_gen, 1); /* now released_gen != stop_gen: stopped */
 	uint64_t t0 = now_ns(), last_probe = t0;
@@ -351,12 +403,16 @@ int ms_sw_stop(struct ms_sw *w)
 			int st = atomic_load_explicit(&th->state, memory_order_acquire);
 			if (st == MS_SW_STOPPED || st == MS_SW_GONE || st == MS_SW_MISSED || st == MS_SW_SKIP)
 				continue;
+			if (st == MS_SW_BUSY && t - t0 > STOP_TIMEOUT_NS) {
+				atomic_store(&th->state, MS_SW_MISSED); /* stuck in a hook (on a lock a stopped thread holds?) */
+				continue;
+			}
 			if (st == MS_SW_BUSY && atomic_load(&th->seen) == th->sent) {
 				if (!th->busy_since)
 					th->busy_since = t;
 				else if (t - th->busy_since > 2000000ull) {
 					th->busy_since = 0; /* left the hook another way: ask again */
-					send_one(w, i);
+					ask_again(w, i);
 				}
 				pending++;
 				continue;
@@ -390,6 +446,8 @@ int ms_sw_stop(struct ms_sw *w)
 		int st = atomic_load(&w->th[i].state);
 		w->stopped += st == MS_SW_STOPPED;
 		w->missed += st == MS_SW_MISSED;
+		if (st == MS_SW_STOPPED)
+			w->method |= (uint32_t)w->th[i].via;
 	}
 	return 0;
 }
@@ -398,4 +456,7 @@ void ms_sw_resume(struct ms_sw *w)
 {
 	atomic_store(&released_gen, atomic_load(&stop_gen));
 	futex(&released_gen, FUTEX_WAKE_PRIVATE, 0x7fffffff, NULL);
+	if (w->pt)
+		ms_pt_finish(w->pt, w->th, w->n); /* detached: nothing shows us as traced any more */
+	w->pt = NULL;
 }

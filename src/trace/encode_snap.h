@@ -15,7 +15,7 @@
 #define MS_ENC_ROOT_MAX (5 * MS_VARINT_MAX)
 #define MS_ENC_EDGE_MAX (4 * MS_VARINT_MAX)
 #define MS_ENC_TYPE_MAX (2 * MS_VARINT_MAX)
-#define MS_ENC_SCAN_END_MAX (1 + 5 * MS_VARINT_MAX)
+#define MS_ENC_SCAN_END_MAX (1 + 8 * MS_VARINT_MAX)
 
 /* Chunk record: memscope_event(weight) at ts with the caller's stack. */
 static inline uint8_t *ms_enc_event(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint64_t weight,
@@ -75,15 +75,20 @@ static inline uint8_t *ms_enc_type(uint8_t *p, uint64_t *prev_addr, uint64_t add
 	return ms_put_varint(p, first_word);
 }
 
+/* stop_method: enum ms_stop_method bits; stopped, missed: thread counts. */
 static inline uint8_t *ms_enc_scan_end(uint8_t *p, uint64_t id, uint64_t blocks, uint64_t roots, uint64_t edges,
-                                       uint64_t duration_ns)
+                                       uint64_t duration_ns, uint64_t stop_method, uint64_t stopped,
+                                       uint64_t missed)
 {
 	*p++ = MS_REC_SCAN_END;
 	p = ms_put_varint(p, id);
 	p = ms_put_varint(p, blocks);
 	p = ms_put_varint(p, roots);
 	p = ms_put_varint(p, edges);
-	return ms_put_varint(p, duration_ns);
+	p = ms_put_varint(p, duration_ns);
+	p = ms_put_varint(p, stop_method);
+	p = ms_put_varint(p, stopped);
+	return ms_put_varint(p, missed);
 }
 
 #endif

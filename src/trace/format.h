@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define MS_TRACE_MAGIC "MEMSCOPE" /* 8 bytes, no terminator in the file */
-#define MS_TRACE_VERSION 1
+#define MS_TRACE_VERSION 2 /* 2: SCAN_END has the stop fields; 1 is still read */
 #define MS_TRACE_HEADER_SIZE 64
 
 /* Clock kinds (header.clock_kind): what event timestamps count. */
@@ -76,7 +76,6 @@ enum ms_record_tag {
 	MS_REC_THREAD = 0x06,      /* z dts, s name: cur_tid started or was renamed */
 	MS_REC_THREAD_EXIT = 0x07, /* z dts */
 	MS_REC_EVENT = 0x08,       /* z dts, v weight, v stack_id: memscope_event(weight) */
-
 	/* writer records */
 	MS_REC_CLOCK_SYNC = 0x10,    /* v ts, v mono_ns, v realtime_ns */
 	MS_REC_MODULE_LOAD = 0x11,   /* v ts, v module_id, v load_bias, s path, s build_id,
@@ -113,7 +112,9 @@ enum ms_record_tag {
 	                           * points into a loaded module's read-only data (a
 	                           * vtable candidate, decided offline by symbol) */
 	MS_REC_SCAN_END = 0x1D,   /* v snapshot_id, v blocks_scanned, v roots, v edges,
-	                           * v duration_ns: the scan of snapshot_id is complete */
+	                           * v duration_ns, v stop_method (enum ms_stop_method
+	                           * bits), v threads_stopped, v threads_missed: the
+	                           * scan of snapshot_id is complete */
 
 	MS_REC_INHERITED = 0x1E, /* v allocations, v frees, v bytes_allocated: in a fork
 	                          * child, the parent's history before the fork that the
@@ -128,6 +129,13 @@ enum ms_snapshot_reason {
 	MS_SNAP_INTERVAL = 3, /* --snapshot-interval */
 	MS_SNAP_PEAK = 4,     /* --snapshot-at-peak */
 	MS_SNAP_EXIT = 5,     /* at exit, after glibc's and libstdc++'s freeres */
+};
+
+/* How the other threads were stopped for a scan (SCAN_END, bits; 0: there
+ * was no other thread to stop). */
+enum ms_stop_method {
+	MS_STOP_PTRACE = 1, /* ptrace from a tracer process: no signal handler ran */
+	MS_STOP_SIGNAL = 2, /* the signal SIGRTMAX-2 (MEMSCOPE_STOP_SIGNAL=1, or ptrace refused) */
 };
 
 /* Where a root word lies (MS_REC_SCAN_ROOTS: ref and where by kind). */

@@ -486,6 +486,13 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 		GETV(rec->u.scan_end.roots);
 		GETV(rec->u.scan_end.edges);
 		GETV(rec->u.scan_end.duration_ns);
+		if (r->hdr.version >= 2) {
+			GETV(rec->u.scan_end.stop_method);
+			GETV(rec->u.scan_end.stopped);
+			GETV(rec->u.scan_end.missed);
+		} else {
+			rec->u.scan_end.stop_method = rec->u.scan_end.stopped = rec->u.scan_end.missed = 0;
+		}
 		break;
 	case MS_REC_CLOCK_SYNC:
 		GETV(rec->u.clock_sync.ts);

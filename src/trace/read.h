@@ -99,7 +99,7 @@ struct ms_record {
 		 * target_off), edges 4 (from_addr, from_off, to_addr, to_off),
 		 * types 2 (addr, first_word) */
 		struct { uint64_t snapshot_id; uint32_t n; const uint64_t *v; } scan;
-		struct { uint64_t snapshot_id, blocks, roots, edges, duration_ns; } scan_end;
+		struct { uint64_t snapshot_id, blocks, roots, edges, duration_ns, stop_method, stopped, missed; } scan_end;
 	} u;
 };
 

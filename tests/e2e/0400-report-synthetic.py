@@ -114,11 +114,11 @@ def test():
         ms.check_eq("cut inside frame 2: truncated", doc["summary"]["truncated"], True)
 
     # A newer version and an unknown record tag are errors, not guesses.
-    newer = os.path.join(d, "v2.mst")
-    open(newer, "wb").write(mstrace.header(version=2) + data[64:])
+    newer = os.path.join(d, "v3.mst")
+    open(newer, "wb").write(mstrace.header(version=3) + data[64:])
     p = ms.ms_report_raw(newer)
-    line = ms.check_one_error_line("version 2 trace", p)
-    ms.check("version 2 trace: message mentions the version (%r)" % line, "version" in line.lower())
+    line = ms.check_one_error_line("version 3 trace", p)
+    ms.check("version 3 trace: message mentions the version (%r)" % line, "version" in line.lower())
     t = mstrace.TraceWriter()
     t.process("/usr/bin/synth", ["synth"])
     t.buf += bytes([0x7F, 1, 2, 3])

@@ -67,13 +67,16 @@ static inline void tg_types(struct tg *t, uint64_t id, const uint64_t *v, uint32
 
 static inline void tg_scan_end(struct tg *t, uint64_t id, uint64_t blocks, uint64_t roots, uint64_t edges)
 {
-	uint8_t *p = tg_room(t, 6 * MS_VARINT_MAX);
+	uint8_t *p = tg_room(t, 9 * MS_VARINT_MAX);
 	*p++ = MS_REC_SCAN_END;
 	p = ms_put_varint(p, id);
 	p = ms_put_varint(p, blocks);
 	p = ms_put_varint(p, roots);
 	p = ms_put_varint(p, edges);
-	tg_done(t, ms_put_varint(p, 1000));
+	p = ms_put_varint(p, 1000);
+	p = ms_put_varint(p, MS_STOP_PTRACE);
+	p = ms_put_varint(p, 1);
+	tg_done(t, ms_put_varint(p, 0));
 }
 
 /* a chunk record: inside a chunk */

@@ -60,7 +60,7 @@ int main(void)
 	struct ms_record rec;
 	ms_trace_reader_init(&r);
 	ASSERT_EQ_I64(ms_trace_reader_open(&r, path), 0);
-	ASSERT_EQ_U64(r.hdr.version, 1);
+	ASSERT_EQ_U64(r.hdr.version, MS_TRACE_VERSION);
 	ASSERT_EQ_U64(r.hdr.pid, 4242);
 	ASSERT_EQ_U64(r.hdr.ppid, 1);
 	ASSERT_EQ_U64(r.hdr.flags, MS_HDR_FORKED);

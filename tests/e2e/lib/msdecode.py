@@ -15,6 +15,7 @@ import itertools
 import struct
 import subprocess
 
+STOP_PTRACE, STOP_SIGNAL = 1, 2
 SNAP_API, SNAP_SOCKET, SNAP_INTERVAL, SNAP_PEAK, SNAP_EXIT = 1, 2, 3, 4, 5
 ROOT_MODULE, ROOT_STACK, ROOT_REGISTER, ROOT_TLS, ROOT_OTHER = 1, 2, 3, 4, 5
 
@@ -28,6 +29,7 @@ class Snapshot:
         self.edges = []   # (from, from_off, to, to_off)
         self.types = []   # (addr, first_word)
         self.end = None   # (blocks_scanned, roots, edges, duration_ns)
+        self.stop = None  # (method bits: 1 ptrace, 2 signal; threads stopped, missed)
         self.round_before = None
 
 
@@ -87,6 +89,7 @@ def decode(path):
     data = open(path, "rb").read()
     t = Trace()
     t.header = data[:64]
+    version = struct.unpack_from("<H", data, 8)[0]
     live = {}
     snaps = {}
     pending = []  # (ts, seq, addr, size or None for a free) not applied yet
@@ -199,6 +202,8 @@ def decode(path):
             elif tag == 0x1D:
                 s = snaps[r.u()]
                 s.end = (r.u(), r.u(), r.u(), r.u())
+                if version >= 2:
+                    s.stop = (r.u(), r.u(), r.u())
             elif tag == 0x1E:  # INHERITED (fork child): totals only
                 r.u(), r.u(), r.u()
             else:
