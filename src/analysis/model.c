@@ -43,6 +43,7 @@ void ms_model_release(struct ms_model *m)
 	ms_heap_free(m->heaps[0]);
 	ms_heap_free(m->heaps[1]);
 	ms_live_release(&m->live);
+	ms_maps_release(&m->maps);
 	free(m->pending);
 	free(m->scratch);
 	ms_model_init(m);
@@ -86,7 +87,7 @@ uint64_t ms_model_ts_to_ns(const struct ms_model *m, uint64_t ts)
 
 static const char *const metric_names[] = {"peak",     "leaked",   "allocations", "temporary", "bytes",
                                            "definite", "indirect", "possible",    "reachable", "retained",
-                                           "events"};
+                                           "events",   "mapped"};
 
 int ms_metric_parse(const char *name, enum ms_metric *out)
 {
@@ -114,6 +115,7 @@ uint64_t ms_stack_metric(const struct ms_stack *s, enum ms_metric k)
 	case MS_BY_REACHABLE: return s->class_bytes[3];
 	case MS_BY_RETAINED: return s->retained_bytes;
 	case MS_BY_EVENTS: return s->events;
+	case MS_BY_MAPPED: return s->mapped_bytes;
 	}
 	return 0;
 }
@@ -133,6 +135,7 @@ uint64_t ms_summary_metric(const struct ms_model *m, enum ms_metric k)
 	case MS_BY_REACHABLE: return s->class_bytes[3];
 	case MS_BY_RETAINED: return s->class_bytes[0] + s->class_bytes[1] + s->class_bytes[2] + s->class_bytes[3];
 	case MS_BY_EVENTS: return s->events;
+	case MS_BY_MAPPED: return m->maps.cur;
 	}
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "analysis/live.h"
+#include "analysis/maps.h"
 #include "analysis/u64map.h"
 #include "trace/format.h"
 
@@ -53,6 +54,8 @@ struct ms_stack {
 	uint32_t ips_off;     /* into ms_model.ips */
 	uint64_t id;          /* stack id in the trace */
 	uint64_t events, event_weight;    /* MS_REC_EVENT: memscope_event() calls, summed weights */
+	uint64_t mapped_bytes;            /* --mmap: mapped by this stack now; at the end: at exit */
+	uint64_t mapped_total;            /* --mmap: mapped by this stack in total */
 	/* At the scanned heap (ms_model.heaps[0], the exit snapshot by default;
 	 * see heap.h): blocks and bytes by leak class (enum ms_leak_class), and
 	 * the bytes that only this stack's blocks keep alive. */
@@ -202,6 +205,8 @@ struct ms_model {
 	struct ms_heap_sel want[2];
 	struct ms_heap *heaps[2];
 
+	struct ms_maps maps; /* --mmap records (maps.recorded) */
+
 	/* replay state */
 	struct ms_live live;
 	struct ms_event *pending, *scratch;
@@ -242,6 +247,7 @@ enum ms_metric {
 	MS_BY_REACHABLE,
 	MS_BY_RETAINED,  /* bytes kept alive only through the stack's blocks */
 	MS_BY_EVENTS,    /* memscope_event() calls */
+	MS_BY_MAPPED,    /* --mmap: bytes mapped at exit (mmap, brk) */
 };
 
 /* Parses "peak", "leaked", ... into *out; returns 0 or -1. */

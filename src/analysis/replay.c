@@ -535,6 +535,17 @@ int ms_replay_file(struct ms_model *m, const char *path)
 			break;
 		case MS_REC_ROUND:
 			rc = flush(m, rec.u.round.watermark, false);
+			if (!rc)
+				rc = ms_maps_flush(m, rec.u.round.watermark, false);
+			break;
+		case MS_REC_MMAP:
+		case MS_REC_MREMAP:
+			if (!(rc = stack_lookup(m, rec.tag == MS_REC_MMAP ? rec.u.mmap.stack_id : rec.u.mremap.stack_id,
+			                        &stack)))
+				rc = ms_maps_push(&m->maps, &rec, stack);
+			break;
+		case MS_REC_MUNMAP:
+			rc = ms_maps_push(&m->maps, &rec, 0);
 			break;
 		case MS_REC_PROCESS:
 			rc = set_process(m, &rec);
@@ -574,6 +585,8 @@ int ms_replay_file(struct ms_model *m, const char *path)
 		m->corrupt = rc;
 	if (rc == 0 || rc == MS_TRACE_E_CORRUPT) {
 		int frc = flush(m, 0, true);
+		if (!frc)
+			frc = ms_maps_flush(m, 0, true);
 		if (frc)
 			rc = frc;
 	}

@@ -49,7 +49,8 @@ const char cmd_export_usage[] =
 	"                       allocated, the default), allocations (calls), peak\n"
 	"                       (bytes live at the heap peak), leaked (bytes live at\n"
 	"                       exit), temporary (blocks freed before their thread\n"
-	"                       allocated again)\n"
+	"                       allocated again), mapped (bytes mapped at exit, run\n"
+	"                       --mmap)\n"
 	"  --with-lines         collapsed: frames as 'function (file:line)' instead\n"
 	"                       of 'function'\n"
 	"  --snapshots N        massif, json: points of the heap over time, evenly\n"
@@ -127,8 +128,8 @@ static int parse(int argc, char **argv, struct export_args *a)
 		} else if (is_opt(s, "--metric")) {
 			v = opt_value(argc, argv, &i);
 			if (!v || ms_metric_parse(v, &a->o.metric)) {
-				ms_cli_error("unknown metric '%s' for option '--metric' (bytes, allocations, peak, leaked or "
-				             "temporary)", v ? v : "");
+				ms_cli_error("unknown metric '%s' for option '--metric' (bytes, allocations, peak, leaked, "
+				             "temporary or mapped)", v ? v : "");
 				return 2;
 			}
 			a->have_metric = true;

@@ -31,6 +31,7 @@ const char cmd_report_usage[] =
 	"                   definite, indirect, possible, reachable (bytes of each\n"
 	"                   leak class), retained (bytes kept alive only through\n"
 	"                   the stack's blocks); events (memscope_event() calls);\n"
+	"                   mapped (bytes mapped at exit, traces of run --mmap);\n"
 	"                   type: instead of stacks, a table of the live blocks\n"
 	"                   per C++ class (named from their vtable) at the scan\n"
 	"  --at SNAPSHOT    leak classes, retained bytes and types of this scanned\n"
@@ -79,7 +80,7 @@ static int report(int argc, char **argv, struct ms_supp *supp)
 			by_type = v && !strcmp(v, "type");
 			if (!v || (!by_type && ms_metric_parse(v, &o.by))) {
 				ms_cli_error("invalid value '%s' for option '--by' (peak, leaked, allocations, temporary, bytes, "
-				             "definite, indirect, possible, reachable, retained, events or type)",
+				             "definite, indirect, possible, reachable, retained, events, mapped or type)",
 				             v ? v : "");
 				return 2;
 			}

@@ -48,6 +48,9 @@ const char cmd_run_usage[] =
 	"                     sample of s bytes counts s / (1 - exp(-s/SIZE)));\n"
 	"                     block and allocation counts are counts of samples;\n"
 	"                     snapshots are not scanned, so no leak classes\n"
+	"  --mmap             also record the program's anonymous mmap, munmap,\n"
+	"                     mremap and brk/sbrk calls with their stacks, to\n"
+	"                     explain memory the heap does not (report: 'mapped')\n"
 	"  --snapshot-interval T\n"
 	"                     take a snapshot every T (e.g. 500ms, 10s, 2m)\n"
 	"  --snapshot-at-peak take a snapshot near each new heap peak (when the\n"
@@ -93,6 +96,7 @@ struct run_opts {
 	unsigned long long snap_interval_ms; /* 0: none */
 	bool snap_at_peak;
 	uint64_t sample_rate; /* 0: every allocation */
+	bool mmap;
 	char **argv; /* PROGRAM [ARGS...] */
 	struct ms_run_checks checks;
 };
@@ -139,6 +143,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
 			continue;
 		if (!strcmp(a, "--no-follow")) {
 			o->follow = false;
+		} else if (!strcmp(a, "--mmap")) {
+			o->mmap = true;
 		} else if (!strcmp(a, "--snapshot-at-peak")) {
 			o->snap_at_peak = true;
 		} else if (!strcmp(a, "--snapshot-interval") || !strncmp(a, "--snapshot-interval=", 20)) {
@@ -384,6 +390,7 @@ static void set_runtime_env(void *arg)
 	set_env_or_die("MEMSCOPE_SNAPSHOT_AT_PEAK", o->snap_at_peak ? "1" : "0");
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)o->sample_rate);
 	set_env_or_die("MEMSCOPE_SAMPLE_RATE", buf);
+	set_env_or_die("MEMSCOPE_MMAP", o->mmap ? "1" : "0");
 }
 
 /* A program killed by a signal could not remove its stats page (the page

@@ -32,6 +32,14 @@ void ms_report_summary_json(struct ms_json *j, const struct ms_model *m)
 	ms_json_kv_u64(j, "ppid", m->hdr.ppid);
 	ms_json_kv_bool(j, "forked", s->forked);
 	ms_json_kv_u64(j, "sample_rate", m->hdr.sample_rate);
+	ms_json_kv_bool(j, "mmap_recorded", m->maps.recorded);
+	ms_json_kv_u64(j, "mapped_bytes", m->maps.cur);
+	ms_json_kv_u64(j, "mapped_ranges", m->maps.n);
+	ms_json_kv_u64(j, "mapped_peak_bytes", m->maps.peak);
+	ms_json_kv_u64(j, "mapped_peak_time_ns", m->maps.peak ? ms_model_ts_to_ns(m, m->maps.peak_ts) : 0);
+	ms_json_kv_u64(j, "mapped_total_bytes", m->maps.total);
+	ms_json_kv_u64(j, "map_calls", m->maps.maps);
+	ms_json_kv_u64(j, "unmap_calls", m->maps.unmaps);
 	ms_json_kv_str(j, "exe", m->exe);
 	ms_json_key(j, "argv");
 	ms_json_array_begin(j);

@@ -45,6 +45,9 @@ void ms_report_leak_stack_text(FILE *out, const struct ms_model *m, const struct
 		        ms_fmt_size(e, s->retained_bytes));
 	if (s->events)
 		fprintf(out, "    %s events, weight %s\n", ms_fmt_count(a, s->events), ms_fmt_count(b, s->event_weight));
+	if (s->mapped_total)
+		fprintf(out, "    mapped %s at exit, %s in total (mmap, brk)\n", ms_fmt_size(a, s->mapped_bytes),
+		        ms_fmt_size(b, s->mapped_total));
 }
 
 void ms_report_leak_summary_json(struct ms_json *j, const struct ms_model *m)
@@ -79,6 +82,8 @@ void ms_report_leak_stack_json(struct ms_json *j, const struct ms_stack *s)
 	ms_json_kv_u64(j, "retained_bytes", s->retained_bytes);
 	ms_json_kv_u64(j, "events", s->events);
 	ms_json_kv_u64(j, "event_weight", s->event_weight);
+	ms_json_kv_u64(j, "mapped_bytes", s->mapped_bytes);
+	ms_json_kv_u64(j, "mapped_total_bytes", s->mapped_total);
 }
 
 static const char *reason_name(uint64_t r)

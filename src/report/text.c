@@ -39,6 +39,20 @@ static void print_end(FILE *out, const struct ms_model *m)
 	}
 }
 
+/* --mmap: what the heap does not explain. */
+static void print_maps(FILE *out, const struct ms_model *m)
+{
+	const struct ms_maps *mp = &m->maps;
+	char a[MS_FMT_MAX], b[MS_FMT_MAX], c[MS_FMT_MAX], d[MS_FMT_MAX];
+	if (!mp->recorded)
+		return;
+	fprintf(out, "  %-22s peak %s at %s; at exit %s in %s ranges\n", "mapped (mmap, brk)", ms_fmt_bytes(a, mp->peak),
+	        ms_fmt_duration(b, mp->peak ? ms_model_ts_to_ns(m, mp->peak_ts) : 0), ms_fmt_bytes(c, mp->cur),
+	        ms_fmt_count(d, (uint64_t)mp->n));
+	fprintf(out, "  %-22s %s in %s calls, %s unmaps\n", "mapped in total", ms_fmt_bytes(a, mp->total),
+	        ms_fmt_count(b, mp->maps), ms_fmt_count(c, mp->unmaps));
+}
+
 void ms_report_summary_text(FILE *out, const struct ms_model *m, const char *trace_path)
 {
 	const struct ms_summary *s = &m->summary;
@@ -75,6 +89,7 @@ void ms_report_summary_text(FILE *out, const struct ms_model *m, const char *tra
 		fprintf(out, " (%.1f%% of calls)", 100.0 * (double)s->temporary_allocations / (double)s->allocations);
 	fputc('\n', out);
 	ms_report_leak_summary_text(out, m);
+	print_maps(out, m);
 	print_threads(out, m);
 	print_end(out, m);
 	if (s->unknown_frees)

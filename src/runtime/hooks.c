@@ -12,10 +12,12 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "runtime/clock.h"
 #include "runtime/rt.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -38,6 +40,11 @@ static void (*real_assert_fail)(const char *, const char *, unsigned, const char
 static void (*real_assert_perror_fail)(int, const char *, unsigned, const char *) __attribute__((noreturn));
 static int (*real_setname)(pthread_t, const char *);
 static int (*real_prctl)(int, unsigned long, unsigned long, unsigned long, unsigned long);
+static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
+static int (*real_munmap)(void *, size_t);
+static void *(*real_mremap)(void *, size_t, size_t, int, ...);
+static int (*real_brk)(void *);
+static void *(*real_sbrk)(intptr_t);
 typedef int (*main_fn)(int, char **, char **);
 static int (*real_start_main)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *);
 
@@ -76,6 +83,11 @@ void ms_rt_resolve_real(void)
 	R(real_abort, "abort");
 	R(real_setname, "pthread_setname_np");
 	R(real_prctl, "prctl");
+	R(real_mmap, "mmap");
+	R(real_munmap, "munmap");
+	R(real_mremap, "mremap");
+	R(real_brk, "brk");
+	R(real_sbrk, "sbrk");
 #undef R
 }
 
@@ -422,6 +434,141 @@ EXPORT void *reallocarray(void *old, size_t n, size_t m)
 	if (MS_UNLIKELY(tl->guard | !ready()))
 		return realloc_slow(old, n * m, RA());
 	return realloc_rec(old, n * m, RA());
+}
+
+/* ---- mappings (--mmap) ----
+ * Only the program's own calls: glibc's malloc maps and grows its heap
+ * through internal calls that never reach these symbols, and the
+ * runtime's own mappings happen with the guard set. The syscall fallbacks
+ * serve the calls made before dlsym answered. */
+
+static void *sys_mmap(void *a, size_t n, int prot, int flags, int fd, off_t off)
+{
+	return real_mmap ? real_mmap(a, n, prot, flags, fd, off) : (void *)syscall(SYS_mmap, a, n, prot, flags, fd, off);
+}
+
+static int sys_munmap(void *a, size_t n) { return real_munmap ? real_munmap(a, n) : (int)syscall(SYS_munmap, a, n); }
+
+static uint64_t page_round(uint64_t n)
+{
+	static uint64_t mask;
+	if (!mask)
+		mask = (uint64_t)sysconf(_SC_PAGESIZE) - 1;
+	return (n + mask) & ~mask;
+}
+
+/* The calling thread's state when this call is to be recorded (guard now
+ * set), else NULL. */
+static struct ms_tstate *map_enter(struct ms_tls *tl)
+{
+	if (MS_LIKELY(!ms_rt_opt.mmap) || tl->guard || !ready())
+		return NULL;
+	tl->guard = 1;
+	struct ms_tstate *t = tl->t ? tl->t : ms_rt_thread_get();
+	if (!t)
+		tl->guard = 0;
+	return t;
+}
+
+/* mmap maps whole pages; a break moves by bytes. */
+static void map_record(struct ms_tstate *t, void *ra, uint64_t addr, uint64_t len, int kind)
+{
+	struct ms_stackref sr;
+	ms_rt_stack_capture(t, ra, &sr);
+	ms_rt_rec_mmap(t, addr, kind == MS_MAP_ANON ? page_round(len) : len, kind, &sr);
+}
+
+EXPORT void *mmap(void *a, size_t n, int prot, int flags, int fd, off_t off)
+{
+	struct ms_tstate *t;
+	if (!(flags & MAP_ANONYMOUS) || !(t = map_enter(&ms_rt_tls)))
+		return sys_mmap(a, n, prot, flags, fd, off);
+	void *p = sys_mmap(a, n, prot, flags, fd, off);
+	if (p != MAP_FAILED)
+		map_record(t, RA(), (uintptr_t)p, n, MS_MAP_ANON);
+	ms_rt_leave(t);
+	return p;
+}
+
+EXPORT void *mmap64(void *a, size_t n, int prot, int flags, int fd, off_t off) __attribute__((alias("mmap")));
+
+EXPORT int munmap(void *a, size_t n)
+{
+	struct ms_tstate *t = map_enter(&ms_rt_tls);
+	if (!t)
+		return sys_munmap(a, n);
+	int r = ms_rt_rec_munmap(t, (uintptr_t)a, page_round(n), sys_munmap);
+	ms_rt_leave(t);
+	return r;
+}
+
+EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
+{
+	void *want = NULL;
+	if (flags & MREMAP_FIXED) {
+		va_list ap;
+		va_start(ap, flags);
+		want = va_arg(ap, void *);
+		va_end(ap);
+	}
+	struct ms_tstate *t = map_enter(&ms_rt_tls);
+	uint64_t ts0 = t ? ms_rt_now() : 0;
+	void *p = real_mremap ? real_mremap(old, old_len, new_len, flags, want)
+	                      : (void *)syscall(SYS_mremap, old, old_len, new_len, flags, want);
+	if (t) {
+		if (p != MAP_FAILED) {
+			struct ms_stackref sr;
+			ms_rt_stack_capture(t, RA(), &sr);
+			ms_rt_rec_mremap(t, ts0, (uintptr_t)old, page_round(old_len), (uintptr_t)p, page_round(new_len), &sr);
+		}
+		ms_rt_leave(t);
+	}
+	return p;
+}
+
+/* brk moves from the current break: growth is a mapping, shrinking an
+ * unmapping. */
+static void break_moved(struct ms_tstate *t, void *ra, uint64_t ts0, uint64_t from, uint64_t to)
+{
+	if (to > from)
+		map_record(t, ra, from, to - from, MS_MAP_BRK);
+	else if (to < from)
+		ms_rt_rec_munmap_done(t, ts0, to, from - to);
+}
+
+EXPORT void *sbrk(intptr_t incr)
+{
+	struct ms_tstate *t = incr ? map_enter(&ms_rt_tls) : NULL;
+	if (!real_sbrk) {
+		errno = ENOMEM;
+		return (void *)-1;
+	}
+	if (!t)
+		return real_sbrk(incr);
+	uint64_t ts0 = ms_rt_now();
+	void *old = real_sbrk(incr);
+	if (old != (void *)-1)
+		break_moved(t, RA(), ts0, (uintptr_t)old, (uintptr_t)old + (uint64_t)incr);
+	ms_rt_leave(t);
+	return old;
+}
+
+EXPORT int brk(void *to)
+{
+	struct ms_tstate *t = map_enter(&ms_rt_tls);
+	if (!real_brk || !real_sbrk) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (!t)
+		return real_brk(to);
+	uint64_t ts0 = ms_rt_now();
+	void *from = real_sbrk(0);
+	int r = real_brk(to);
+	if (r == 0 && from != (void *)-1)
+		break_moved(t, RA(), ts0, (uintptr_t)from, (uintptr_t)to);
+	ms_rt_leave(t);
+	return r;
 }
 
 /* ---- C++ operator new / delete ---- */

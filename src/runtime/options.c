@@ -34,6 +34,7 @@ static const struct opt {
 	{"MEMSCOPE_SNAPSHOT_AT_PEAK", OPT_INT, 0, 0, 1, "1: snapshot near each new heap peak"},
 	{"MEMSCOPE_SAMPLE_RATE", OPT_INT, 0, 0, UINT32_MAX,
 	 "record a sample every N allocated bytes on average (0: every allocation)"},
+	{"MEMSCOPE_MMAP", OPT_INT, 0, 0, 1, "1: also record anonymous mmap/munmap/mremap and brk/sbrk"},
 	{"MEMSCOPE_STOP_SIGNAL", OPT_INT, 0, 0, 1,
 	 "1: snapshots stop threads with signal SIGRTMAX-2, not ptrace (blocking calls may fail with EINTR)"},
 };
@@ -71,6 +72,7 @@ void ms_rt_options_load(void)
 	ms_rt_snap_interval_ms = opt_int(&opts[6]);
 	ms_rt_snap_at_peak = (int)opt_int(&opts[7]);
 	ms_rt_opt.sample_rate = (uint64_t)opt_int(&opts[8]);
+	ms_rt_opt.mmap = (int)opt_int(opt_named("MEMSCOPE_MMAP"));
 	ms_rt_stop_signal = (int)opt_int(opt_named("MEMSCOPE_STOP_SIGNAL"));
 }
 

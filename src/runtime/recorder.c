@@ -75,7 +75,7 @@ void ms_rt_pool_unlock(void) { ms_spin_unlock(&pool_lock); }
 
 static size_t reserve_bytes(void)
 {
-	return MS_ENC_CHUNK_MAX + ms_enc_stack_max(ms_rt_opt.depth) + MS_ENC_REALLOC_MAX +
+	return MS_ENC_CHUNK_MAX + ms_enc_stack_max(ms_rt_opt.depth) + MS_ENC_MREMAP_MAX +
 	       ms_enc_string_max(NAME_MAX_LEN) + 16;
 }
 
@@ -414,6 +414,45 @@ void *ms_rt_rec_realloc_unsampled(struct ms_tstate *t, void *old, size_t size)
 	}
 	ms_spin_unlock(&t->lock);
 	return p;
+}
+
+/* ---- mappings (--mmap) ---- */
+
+void ms_rt_rec_mmap(struct ms_tstate *t, uint64_t addr, uint64_t len, int kind, const struct ms_stackref *sr)
+{
+	ms_spin_lock(&t->lock);
+	uint64_t ts = ms_rt_now();
+	uint8_t *w = put_stack(begin(t, ts), sr);
+	t->p = ms_enc_mmap(w, &t->enc, ts, addr, len, (uint64_t)kind, sr->id);
+	ms_spin_unlock(&t->lock);
+}
+
+int ms_rt_rec_munmap(struct ms_tstate *t, uint64_t addr, uint64_t len, int (*unmap)(void *, size_t))
+{
+	ms_spin_lock(&t->lock);
+	uint64_t ts = ms_rt_now();
+	int r = unmap((void *)(uintptr_t)addr, (size_t)len);
+	if (r == 0)
+		t->p = ms_enc_munmap(begin(t, ts), &t->enc, ts, addr, len);
+	ms_spin_unlock(&t->lock);
+	return r;
+}
+
+void ms_rt_rec_munmap_done(struct ms_tstate *t, uint64_t ts, uint64_t addr, uint64_t len)
+{
+	ms_spin_lock(&t->lock);
+	t->p = ms_enc_munmap(begin(t, ts), &t->enc, ts, addr, len);
+	ms_spin_unlock(&t->lock);
+}
+
+void ms_rt_rec_mremap(struct ms_tstate *t, uint64_t ts0, uint64_t old_addr, uint64_t old_len, uint64_t new_addr,
+                      uint64_t new_len, const struct ms_stackref *sr)
+{
+	ms_spin_lock(&t->lock);
+	uint64_t ts1 = ms_rt_now();
+	uint8_t *w = put_stack(begin(t, ts0), sr);
+	t->p = ms_enc_mremap(w, &t->enc, ts0, ts1, old_addr, new_addr, old_len, new_len, sr->id);
+	ms_spin_unlock(&t->lock);
 }
 
 /* ---- signal handlers nested in a hook ---- */

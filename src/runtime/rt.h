@@ -40,6 +40,7 @@ struct ms_rt_options {
 	int zstd_level;        /* MEMSCOPE_ZSTD_LEVEL */
 	int post_exec;         /* MEMSCOPE_POST_EXEC named our pid */
 	uint64_t sample_rate;  /* MEMSCOPE_SAMPLE_RATE: mean bytes between samples, 0 = every allocation */
+	int mmap;              /* MEMSCOPE_MMAP: record anonymous mmap/munmap/mremap and brk */
 };
 extern struct ms_rt_options ms_rt_opt;
 void ms_rt_options_load(void);
@@ -262,6 +263,15 @@ void *ms_rt_rec_realloc(struct ms_tstate *t, void *old, size_t size, const struc
 /* Sampling mode, the new block is not a sample: real realloc, and FREE of
  * old if old was one. */
 void *ms_rt_rec_realloc_unsampled(struct ms_tstate *t, void *old, size_t size);
+/* --mmap: a mapping made (after the call returned). */
+void ms_rt_rec_mmap(struct ms_tstate *t, uint64_t addr, uint64_t len, int kind, const struct ms_stackref *sr);
+/* --mmap: calls unmap(addr, len) stamped before, recorded if it succeeded. */
+int ms_rt_rec_munmap(struct ms_tstate *t, uint64_t addr, uint64_t len, int (*unmap)(void *, size_t));
+/* --mmap: an unmapping stamped at ts (taken before the call) that succeeded. */
+void ms_rt_rec_munmap_done(struct ms_tstate *t, uint64_t ts, uint64_t addr, uint64_t len);
+/* --mmap: mremap stamped at ts0 (before the call) that succeeded. */
+void ms_rt_rec_mremap(struct ms_tstate *t, uint64_t ts0, uint64_t old_addr, uint64_t old_len, uint64_t new_addr,
+                      uint64_t new_len, const struct ms_stackref *sr);
 /* Nested (signal handler inside a hook): queue for the outer hook. Returns 0
  * if the side array is full. */
 int ms_rt_side_push(struct ms_tstate *t, int kind, void *a, void *b, size_t size);

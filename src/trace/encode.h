@@ -21,6 +21,9 @@ struct ms_enc_state {
 #define MS_ENC_FREE_MAX (1 + 2 * MS_VARINT_MAX)
 #define MS_ENC_REALLOC_MAX (1 + 6 * MS_VARINT_MAX)
 #define MS_ENC_THREAD_EXIT_MAX (1 + MS_VARINT_MAX)
+#define MS_ENC_MMAP_MAX (1 + 5 * MS_VARINT_MAX)
+#define MS_ENC_MUNMAP_MAX (1 + 3 * MS_VARINT_MAX)
+#define MS_ENC_MREMAP_MAX (1 + 7 * MS_VARINT_MAX)
 /* STACK and THREAD records: use the size functions below. */
 static inline size_t ms_enc_stack_max(uint32_t n) { return 1 + (2 + (size_t)n) * MS_VARINT_MAX; }
 static inline size_t ms_enc_string_max(size_t len) { return MS_VARINT_MAX + len; }
@@ -62,18 +65,57 @@ static inline uint8_t *ms_enc_free(uint8_t *p, struct ms_enc_state *st, uint64_t
 	return p;
 }
 
-/* free(old) at ts_before, alloc(new, size) at ts_after; old and new non-zero. */
-static inline uint8_t *ms_enc_realloc(uint8_t *p, struct ms_enc_state *st, uint64_t ts_before,
-                                      uint64_t ts_after, uint64_t old_addr, uint64_t new_addr,
-                                      uint64_t size, uint64_t stack_id)
+static inline uint8_t *ms_enc_mmap(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint64_t addr, uint64_t len,
+                                   uint64_t kind, uint64_t stack_id)
 {
-	*p++ = MS_REC_REALLOC;
+	*p++ = MS_REC_MMAP;
+	p = ms_enc_dts(p, st, ts);
+	p = ms_put_svarint(p, (int64_t)(addr - st->prev_addr));
+	st->prev_addr = addr;
+	p = ms_put_varint(p, len);
+	p = ms_put_varint(p, kind);
+	return ms_put_varint(p, stack_id);
+}
+
+static inline uint8_t *ms_enc_munmap(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint64_t addr, uint64_t len)
+{
+	*p++ = MS_REC_MUNMAP;
+	p = ms_enc_dts(p, st, ts);
+	p = ms_put_svarint(p, (int64_t)(addr - st->prev_addr));
+	st->prev_addr = addr;
+	return ms_put_varint(p, len);
+}
+
+/* The head REALLOC and MREMAP share: tag, both times, both addresses. */
+static inline uint8_t *ms_enc_move(uint8_t *p, struct ms_enc_state *st, uint8_t tag, uint64_t ts_before,
+                                   uint64_t ts_after, uint64_t old_addr, uint64_t new_addr)
+{
+	*p++ = tag;
 	p = ms_enc_dts(p, st, ts_before);
 	p = ms_put_varint(p, ts_after - ts_before);
 	st->prev_ts = ts_after;
 	p = ms_put_svarint(p, (int64_t)(old_addr - st->prev_addr));
 	p = ms_put_svarint(p, (int64_t)(new_addr - old_addr));
 	st->prev_addr = new_addr;
+	return p;
+}
+
+static inline uint8_t *ms_enc_mremap(uint8_t *p, struct ms_enc_state *st, uint64_t ts_before, uint64_t ts_after,
+                                     uint64_t old_addr, uint64_t new_addr, uint64_t old_len, uint64_t new_len,
+                                     uint64_t stack_id)
+{
+	p = ms_enc_move(p, st, MS_REC_MREMAP, ts_before, ts_after, old_addr, new_addr);
+	p = ms_put_varint(p, old_len);
+	p = ms_put_varint(p, new_len);
+	return ms_put_varint(p, stack_id);
+}
+
+/* free(old) at ts_before, alloc(new, size) at ts_after; old and new non-zero. */
+static inline uint8_t *ms_enc_realloc(uint8_t *p, struct ms_enc_state *st, uint64_t ts_before,
+                                      uint64_t ts_after, uint64_t old_addr, uint64_t new_addr,
+                                      uint64_t size, uint64_t stack_id)
+{
+	p = ms_enc_move(p, st, MS_REC_REALLOC, ts_before, ts_after, old_addr, new_addr);
 	p = ms_put_varint(p, size);
 	return ms_put_varint(p, stack_id);
 }

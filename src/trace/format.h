@@ -76,6 +76,20 @@ enum ms_record_tag {
 	MS_REC_THREAD = 0x06,      /* z dts, s name: cur_tid started or was renamed */
 	MS_REC_THREAD_EXIT = 0x07, /* z dts */
 	MS_REC_EVENT = 0x08,       /* z dts, v weight, v stack_id: memscope_event(weight) */
+	/* --mmap only: mappings that are not the malloc heap's */
+	MS_REC_MMAP = 0x09,        /* z dts, z daddr (vs prev_addr), v len, v kind (enum
+	                            * ms_map_kind), v stack_id; prev_addr = addr: len bytes
+	                            * (whole pages) at addr became mapped, at ts (after the
+	                            * call returned) */
+	MS_REC_MUNMAP = 0x0A,      /* z dts, z daddr (vs prev_addr), v len; prev_addr = addr:
+	                            * [addr, addr + len) stopped being mapped, at ts (before
+	                            * the call; written only if it succeeded) */
+	MS_REC_MREMAP = 0x0B,      /* z dts (ts_before), v ts_after - ts_before, z dold (vs
+	                            * prev_addr), z dnew (vs old), v old_len, v new_len,
+	                            * v stack_id; prev_addr = new: mremap moved or resized
+	                            * [old, old + old_len) to [new, new + new_len); only
+	                            * what was recorded as mapped stays counted */
+
 	/* writer records */
 	MS_REC_CLOCK_SYNC = 0x10,    /* v ts, v mono_ns, v realtime_ns */
 	MS_REC_MODULE_LOAD = 0x11,   /* v ts, v module_id, v load_bias, s path, s build_id,
@@ -121,6 +135,11 @@ enum ms_record_tag {
 	                          * re-declared live blocks do not stand for (memcheck
 	                          * counts a child's "total heap usage" from the start of
 	                          * its parent); they add to the totals, not to stacks */
+};
+
+enum ms_map_kind {
+	MS_MAP_ANON = 1, /* mmap(MAP_ANONYMOUS), private or shared */
+	MS_MAP_BRK = 2,  /* the program's own brk()/sbrk() growth (not malloc's) */
 };
 
 enum ms_snapshot_reason {

@@ -390,7 +390,7 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 	uint64_t v;
 	rec->tag = tag;
 	rec->tid = r->tid;
-	if (tag >= MS_REC_ALLOC && tag <= MS_REC_EVENT && tag != MS_REC_STACK && !r->in_chunk)
+	if (tag >= MS_REC_ALLOC && tag <= MS_REC_MREMAP && tag != MS_REC_STACK && !r->in_chunk)
 		return -1; /* a chunk event outside a chunk */
 	switch (tag) {
 	case MS_REC_CHUNK:
@@ -432,6 +432,41 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 		r->prev_addr = rec->u.realloc.new_addr = rec->u.realloc.old_addr + (uint64_t)z;
 		GETV(rec->u.realloc.size);
 		GETV(rec->u.realloc.stack_id);
+		break;
+	case MS_REC_MMAP:
+		GETZ(z);
+		r->prev_ts += (uint64_t)z;
+		rec->u.mmap.ts = r->prev_ts;
+		GETZ(z);
+		r->prev_addr += (uint64_t)z;
+		rec->u.mmap.addr = r->prev_addr;
+		GETV(rec->u.mmap.len);
+		GETV(rec->u.mmap.kind);
+		GETV(rec->u.mmap.stack_id);
+		break;
+	case MS_REC_MUNMAP:
+		GETZ(z);
+		r->prev_ts += (uint64_t)z;
+		rec->u.munmap.ts = r->prev_ts;
+		GETZ(z);
+		r->prev_addr += (uint64_t)z;
+		rec->u.munmap.addr = r->prev_addr;
+		GETV(rec->u.munmap.len);
+		break;
+	case MS_REC_MREMAP:
+		GETZ(z);
+		r->prev_ts += (uint64_t)z;
+		rec->u.mremap.ts_before = r->prev_ts;
+		GETV(v);
+		r->prev_ts += v;
+		rec->u.mremap.ts_after = r->prev_ts;
+		GETZ(z);
+		rec->u.mremap.old_addr = r->prev_addr + (uint64_t)z;
+		GETZ(z);
+		r->prev_addr = rec->u.mremap.new_addr = rec->u.mremap.old_addr + (uint64_t)z;
+		GETV(rec->u.mremap.old_len);
+		GETV(rec->u.mremap.new_len);
+		GETV(rec->u.mremap.stack_id);
 		break;
 	case MS_REC_STACK: {
 		GETV(rec->u.stack.stack_id);

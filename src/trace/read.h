@@ -89,6 +89,9 @@ struct ms_record {
 		struct { uint64_t ts; } exec_failed;
 		struct { uint64_t allocations, frees, bytes_allocated; } inherited;
 		struct { uint64_t ts, weight, stack_id; } event;
+		struct { uint64_t ts, addr, len, kind, stack_id; } mmap;
+		struct { uint64_t ts, addr, len; } munmap;
+		struct { uint64_t ts_before, ts_after, old_addr, new_addr, old_len, new_len, stack_id; } mremap;
 		struct {
 			uint64_t ts, id, reason;
 			struct ms_str label;

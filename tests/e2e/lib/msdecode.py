@@ -41,6 +41,7 @@ class Trace:
         self.modules = {}
         self.end = None
         self.tags = []
+        self.maps = []  # --mmap records, in file order
 
 
 class _R:
@@ -148,6 +149,22 @@ def decode(path):
             elif tag == 0x08:
                 prev_ts += r.z()
                 t.events.append((tid, r.u(), r.u()))
+            elif tag == 0x09:  # MMAP: (tid, ts, addr, len, kind, stack)
+                prev_ts += r.z()
+                prev_addr += r.z()
+                t.maps.append(("map", tid, prev_ts, prev_addr, r.u(), r.u(), r.u()))
+            elif tag == 0x0A:  # MUNMAP
+                prev_ts += r.z()
+                prev_addr += r.z()
+                t.maps.append(("unmap", tid, prev_ts, prev_addr, r.u()))
+            elif tag == 0x0B:  # MREMAP
+                prev_ts += r.z()
+                before = prev_ts
+                prev_ts += r.u()
+                old = prev_addr + r.z()
+                new = old + r.z()
+                prev_addr = new
+                t.maps.append(("remap", tid, before, prev_ts, old, new, r.u(), r.u(), r.u()))
             elif tag == 0x10:
                 r.u(), r.u(), r.u()
             elif tag == 0x11:
