@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "report/flame.h"
 #include "report/html.h"
 
 const char cmd_flamegraph_usage[] =
@@ -49,7 +50,8 @@ int cmd_flamegraph(int argc, char **argv)
 			}
 		} else if (ms_cli_is_opt(a, "--metric")) {
 			const char *v = ms_cli_opt_value("--metric", argc, argv, &i);
-			if (!v || ms_metric_parse(v, &k)) {
+			/* the flame tree carries the first MS_FLAME_METRICS metrics only */
+			if (!v || ms_metric_parse(v, &k) || k >= MS_FLAME_METRICS) {
 				ms_cli_error("invalid value '%s' for option '--metric' (peak, leaked, allocations, temporary or bytes)",
 				             v ? v : "");
 				return 2;
