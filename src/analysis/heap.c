@@ -41,7 +41,8 @@ struct ms_heap *ms_heap_capture(const struct ms_live *live, uint64_t snapshot_id
 		const struct ms_live_block *b = &live->slots[i];
 		if (!b->addr)
 			continue;
-		h->blocks[h->n_blocks++] = (struct ms_hblock){b->addr, b->size, b->seq, b->stack, b->thread, 0};
+		h->blocks[h->n_blocks++] = (struct ms_hblock){
+			.addr = b->addr, .size = b->size, .seq = b->seq, .stack = b->stack, .thread = b->thread};
 		h->bytes += b->size;
 	}
 	qsort(h->blocks, h->n_blocks, sizeof(*h->blocks), cmp_addr);
@@ -193,6 +194,20 @@ void ms_heap_add_types(struct ms_heap *h, const uint64_t *v, uint32_t n)
 			h->bad_refs++;
 		else
 			h->blocks[b].first_word = v[1];
+	}
+}
+
+void ms_heap_add_heur(struct ms_heap *h, const uint64_t *v, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++, v += 3) {
+		uint32_t b = ms_heap_find(h, v[0]);
+		if (b == MS_HBLOCK_NONE || h->blocks[b].addr != v[0] || v[1] == 0 || v[1] >= UINT32_MAX || !v[2] ||
+		    v[2] > MS_HEUR_NEWARRAY) {
+			h->bad_refs++;
+			continue;
+		}
+		h->blocks[b].heur_off = (uint32_t)v[1];
+		h->blocks[b].heur = (uint8_t)v[2];
 	}
 }
 

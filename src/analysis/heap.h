@@ -40,6 +40,8 @@ struct ms_hblock {
 	uint32_t stack;  /* index into the model's stacks */
 	uint32_t thread;
 	uint64_t first_word; /* SCAN_TYPES: a vtable candidate, 0 = none */
+	uint32_t heur_off;   /* SCAN_HEUR: pointers at this offset count as start ones, 0 = none */
+	uint8_t heur;        /* enum ms_heur that said so, 0 = none */
 };
 
 struct ms_hroot {
@@ -100,6 +102,13 @@ uint32_t ms_heap_find(const struct ms_heap *h, uint64_t addr);
 int ms_heap_add_roots(struct ms_heap *h, const uint64_t *v, uint32_t n);
 int ms_heap_add_edges(struct ms_heap *h, const uint64_t *v, uint32_t n);
 void ms_heap_add_types(struct ms_heap *h, const uint64_t *v, uint32_t n);
+/* SCAN_HEUR entries (addr, off, kind): memcheck's heuristics per block. */
+void ms_heap_add_heur(struct ms_heap *h, const uint64_t *v, uint32_t n);
+/* Whether a pointer to block b at offset off counts as a start pointer. */
+static inline bool ms_heap_is_start(const struct ms_heap *h, uint32_t b, uint64_t off)
+{
+	return off == 0 || (h->blocks[b].heur && off == h->blocks[b].heur_off);
+}
 /* The scan is complete: sorts the edges and builds the adjacency. 0 or -ENOMEM. */
 int ms_heap_finish(struct ms_heap *h);
 

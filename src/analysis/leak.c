@@ -4,7 +4,10 @@
  *     reachable, at an interior address possibly reachable. From a reachable
  *     block a start pointer makes its target reachable and an interior one
  *     possible; from a possible block any pointer makes its target possible.
- *     A possible block that turns out reachable is scanned again.
+ *     A possible block that turns out reachable is scanned again. An
+ *     interior pointer that one of memcheck's heuristics accepts (SCAN_HEUR:
+ *     a new[] cookie, a length prefix, a std::string body) counts as a
+ *     start pointer, as memcheck's default --leak-check-heuristics=all does.
  *  2. Every block still unreached, in address order, heads a group: the
  *     unreached blocks it reaches through any pointer become indirectly lost
  *     members, including earlier heads, which join the later group. The heads
@@ -43,12 +46,14 @@ int ms_heap_classify(struct ms_heap *h)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < h->n_roots; i++)
-		mark(st, &w, h->roots[i].target, h->roots[i].off == 0 ? REACHABLE : POSSIBLE);
+		mark(st, &w, h->roots[i].target,
+		     ms_heap_is_start(h, h->roots[i].target, h->roots[i].off) ? REACHABLE : POSSIBLE);
 	while (w.n) {
 		uint32_t b = w.v[--w.n];
 		bool definite = st[b] == REACHABLE;
 		for (uint32_t e = h->out[b]; e < h->out[b + 1]; e++)
-			mark(st, &w, h->edges[e].to, definite && h->edges[e].to_off == 0 ? REACHABLE : POSSIBLE);
+			mark(st, &w, h->edges[e].to,
+			     definite && ms_heap_is_start(h, h->edges[e].to, h->edges[e].to_off) ? REACHABLE : POSSIBLE);
 	}
 	for (uint32_t head = 0; head < n; head++) {
 		if (st[head] != UNREACHED)

@@ -505,6 +505,7 @@ int ms_replay_file(struct ms_model *m, const char *path)
 		case MS_REC_SCAN_ROOTS:
 		case MS_REC_SCAN_EDGES:
 		case MS_REC_SCAN_TYPES:
+		case MS_REC_SCAN_HEUR:
 		case MS_REC_SCAN_END:
 			rc = ms_replay_on_scan(m, &rec);
 			break;

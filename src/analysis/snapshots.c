@@ -97,6 +97,7 @@ int ms_replay_on_scan(struct ms_model *m, const struct ms_record *r)
 		case MS_REC_SCAN_ROOTS: rc = ms_heap_add_roots(h, r->u.scan.v, r->u.scan.n); break;
 		case MS_REC_SCAN_EDGES: rc = ms_heap_add_edges(h, r->u.scan.v, r->u.scan.n); break;
 		case MS_REC_SCAN_TYPES: ms_heap_add_types(h, r->u.scan.v, r->u.scan.n); break;
+		case MS_REC_SCAN_HEUR: ms_heap_add_heur(h, r->u.scan.v, r->u.scan.n); break;
 		case MS_REC_SCAN_END: rc = ms_heap_finish(h); break;
 		}
 		if (rc)

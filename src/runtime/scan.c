@@ -282,7 +282,8 @@ struct scan {
 	struct map *maps, *each;
 	uint32_t nmaps, neach;
 	uint64_t lo_all, hi_all; /* [first block, end of last block) */
-	struct batch roots, edges, types;
+	struct batch roots, edges, types, heur;
+	uint64_t last_heur; /* the block of the last SCAN_HEUR entry */
 	uint64_t *bounce;
 	int err;
 	/* root context */
@@ -310,6 +311,50 @@ static inline const struct ms_scan_block *find(const struct scan *s, uint64_t v)
 	return h->addr <= v && (v - h->addr < h->size || v == h->addr) ? h : NULL;
 }
 
+/* Reads the first two words of block t (size >= 16 when off is 24). */
+static int first_words(const struct scan *s, const struct ms_scan_block *t, uint64_t w[2], size_t n)
+{
+	if (!s->in->safe_reads) {
+		memcpy(w, (const void *)(uintptr_t)t->addr, n * 8);
+		return 0;
+	}
+	struct iovec l = {w, n * 8}, r = {(void *)(uintptr_t)t->addr, n * 8};
+	return process_vm_readv(ms_rt_pid, &l, 1, &r, 1, 0) == (ssize_t)(n * 8) ? 0 : -1;
+}
+
+/* memcheck's default leak-check heuristics for an interior pointer at off
+ * into t: which one accepts it as a start pointer (0: none). The same
+ * tests, in the same order, on the same words. */
+static int heuristic(const struct scan *s, const struct ms_scan_block *t, uint64_t off)
+{
+	uint64_t w[2];
+	if (off == 24 && t->size >= 25 && !first_words(s, t, w, 2) && 24 + w[1] + 1 == t->size && w[0] <= w[1])
+		return MS_HEUR_STDSTRING;
+	if (off != 8 || t->size < 8 || first_words(s, t, w, 1) || w[0] == 0)
+		return 0;
+	if (w[0] == t->size - 8)
+		return MS_HEUR_LENGTH64;
+	return (t->size - 8) % w[0] == 0 ? MS_HEUR_NEWARRAY : 0;
+}
+
+/* An interior pointer at off 8 or 24: records the heuristic that accepts
+ * it, once per block in a row. */
+static void check_heuristic(struct scan *s, const struct ms_scan_block *t, uint64_t off)
+{
+	if ((off != 8 && off != 24) || s->last_heur == t->addr)
+		return;
+	int kind = heuristic(s, t, off);
+	if (!kind)
+		return;
+	struct batch *b = &s->heur;
+	if (b->len + MS_ENC_HEUR_MAX > BATCH_CAP && batch_flush(s->out, b, s->in->id))
+		s->err = -ENOMEM;
+	b->len = (size_t)(ms_enc_heur(batch_room(b), &b->prev, t->addr, off, (uint64_t)kind) - b->buf) -
+	         MS_ENC_BATCH_HEAD_MAX;
+	b->n++;
+	s->last_heur = t->addr;
+}
+
 static void hit_root(struct scan *s, uint64_t where, const struct ms_scan_block *t, uint64_t v)
 {
 	struct batch *b = &s->roots;
@@ -324,6 +369,7 @@ static void hit_root(struct scan *s, uint64_t where, const struct ms_scan_block 
 	         MS_ENC_BATCH_HEAD_MAX;
 	b->n++;
 	s->out->roots++;
+	check_heuristic(s, t, off);
 }
 
 static void hit_edge(struct scan *s, uint64_t off, const struct ms_scan_block *t, uint64_t v)
@@ -335,6 +381,7 @@ static void hit_edge(struct scan *s, uint64_t off, const struct ms_scan_block *t
 	         MS_ENC_BATCH_HEAD_MAX;
 	b->n++;
 	s->out->edges++;
+	check_heuristic(s, t, v - t->addr);
 }
 
 /* Scans nw words at w, which hold the memory at address a. */
@@ -506,17 +553,18 @@ int ms_scan_run(const struct ms_scan_in *in, struct ms_scan_out *out)
 	struct scan s = {.in = in, .out = out};
 	s.maps = read_maps(&s.nmaps, &s.each, &s.neach);
 	size_t bsz = BATCH_CAP + MS_ENC_BATCH_HEAD_MAX + 64;
-	uint8_t *mem = ms_rt_map(3 * bsz + BOUNCE);
+	uint8_t *mem = ms_rt_map(4 * bsz + BOUNCE);
 	if (!s.maps || !mem) {
 		ms_rt_free(s.maps);
 		if (mem)
-			ms_rt_unmap(mem, 3 * bsz + BOUNCE);
+			ms_rt_unmap(mem, 4 * bsz + BOUNCE);
 		return -ENOMEM;
 	}
 	s.roots = (struct batch){.tag = MS_REC_SCAN_ROOTS, .buf = mem};
 	s.edges = (struct batch){.tag = MS_REC_SCAN_EDGES, .buf = mem + bsz};
 	s.types = (struct batch){.tag = MS_REC_SCAN_TYPES, .buf = mem + 2 * bsz};
-	s.bounce = (uint64_t *)(mem + 3 * bsz);
+	s.heur = (struct batch){.tag = MS_REC_SCAN_HEUR, .buf = mem + 3 * bsz};
+	s.bounce = (uint64_t *)(mem + 4 * bsz);
 	if (in->nblocks) {
 		const struct ms_scan_block *last = &in->blocks[in->nblocks - 1];
 		s.lo_all = in->blocks[0].addr;
@@ -545,9 +593,9 @@ int ms_scan_run(const struct ms_scan_in *in, struct ms_scan_out *out)
 		scan_types(&s);
 	}
 	if (batch_flush(out, &s.roots, in->id) || batch_flush(out, &s.edges, in->id) ||
-	    batch_flush(out, &s.types, in->id))
+	    batch_flush(out, &s.types, in->id) || batch_flush(out, &s.heur, in->id))
 		s.err = -ENOMEM;
-	ms_rt_unmap(mem, 3 * bsz + BOUNCE);
+	ms_rt_unmap(mem, 4 * bsz + BOUNCE);
 	ms_rt_free(s.maps);
 	ms_rt_free(s.each);
 	return s.err;

@@ -15,6 +15,7 @@
 #define MS_ENC_ROOT_MAX (5 * MS_VARINT_MAX)
 #define MS_ENC_EDGE_MAX (4 * MS_VARINT_MAX)
 #define MS_ENC_TYPE_MAX (2 * MS_VARINT_MAX)
+#define MS_ENC_HEUR_MAX (3 * MS_VARINT_MAX)
 #define MS_ENC_SCAN_END_MAX (1 + 8 * MS_VARINT_MAX)
 
 /* Chunk record: memscope_event(weight) at ts with the caller's stack. */
@@ -73,6 +74,14 @@ static inline uint8_t *ms_enc_type(uint8_t *p, uint64_t *prev_addr, uint64_t add
 	p = ms_put_svarint(p, (int64_t)(addr - *prev_addr));
 	*prev_addr = addr;
 	return ms_put_varint(p, first_word);
+}
+
+static inline uint8_t *ms_enc_heur(uint8_t *p, uint64_t *prev_addr, uint64_t addr, uint64_t off, uint64_t kind)
+{
+	p = ms_put_svarint(p, (int64_t)(addr - *prev_addr));
+	*prev_addr = addr;
+	p = ms_put_varint(p, off);
+	return ms_put_varint(p, kind);
 }
 
 /* stop_method: enum ms_stop_method bits; stopped, missed: thread counts. */

@@ -130,6 +130,12 @@ enum ms_record_tag {
 	                           * bits), v threads_stopped, v threads_missed: the
 	                           * scan of snapshot_id is complete */
 
+	MS_REC_SCAN_HEUR = 0x1F,  /* v snapshot_id, v n, n x (z daddr (vs previous, first vs
+	                           * 0), v off, v kind (enum ms_heur)): a live block whose
+	                           * interior pointers at off count as start pointers, by
+	                           * one of memcheck's default leak-check heuristics;
+	                           * before SCAN_END */
+
 	MS_REC_INHERITED = 0x1E, /* v allocations, v frees, v bytes_allocated: in a fork
 	                          * child, the parent's history before the fork that the
 	                          * re-declared live blocks do not stand for (memcheck
@@ -148,6 +154,14 @@ enum ms_snapshot_reason {
 	MS_SNAP_INTERVAL = 3, /* --snapshot-interval */
 	MS_SNAP_PEAK = 4,     /* --snapshot-at-peak */
 	MS_SNAP_EXIT = 5,     /* at exit, after glibc's and libstdc++'s freeres */
+};
+
+/* memcheck's --leak-check-heuristics (all of them are on by default),
+ * judged by the runtime, which can read the block (SCAN_HEUR). */
+enum ms_heur {
+	MS_HEUR_STDSTRING = 1, /* +24 into a block length, capacity, refcount, chars: size = 24 + capacity + 1 */
+	MS_HEUR_LENGTH64 = 2,  /* +8 into a block whose first word is its size - 8 */
+	MS_HEUR_NEWARRAY = 3,  /* +8 into a block whose first word n > 0 divides size - 8 (new[] cookie) */
 };
 
 /* How the other threads were stopped for a scan (SCAN_END, bits; 0: there

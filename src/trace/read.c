@@ -344,7 +344,7 @@ static const uint8_t *decode_scan(struct ms_trace_reader *r, uint8_t tag, const 
                                   struct ms_record *rec)
 {
 	uint64_t id, n;
-	size_t width = tag == MS_REC_SCAN_ROOTS ? 5 : tag == MS_REC_SCAN_EDGES ? 4 : 2;
+	size_t width = tag == MS_REC_SCAN_ROOTS ? 5 : tag == MS_REC_SCAN_EDGES ? 4 : tag == MS_REC_SCAN_HEUR ? 3 : 2;
 	if (!(p = get_v(p, e, &id)) || !(p = get_v(p, e, &n)))
 		return NULL;
 	if (n > UINT32_MAX || n * width > (uint64_t)(e - p))
@@ -370,7 +370,7 @@ static const uint8_t *decode_scan(struct ms_trace_reader *r, uint8_t tag, const 
 			prev = v[0];
 			u = v[2];
 			v[2] = v[0] + (uint64_t)ms_unzigzag(u);
-		} else if (tag == MS_REC_SCAN_TYPES) {
+		} else if (tag == MS_REC_SCAN_TYPES || tag == MS_REC_SCAN_HEUR) {
 			v[0] = prev + (uint64_t)ms_unzigzag(v[0]);
 			prev = v[0];
 		}
@@ -512,6 +512,7 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 	case MS_REC_SCAN_ROOTS:
 	case MS_REC_SCAN_EDGES:
 	case MS_REC_SCAN_TYPES:
+	case MS_REC_SCAN_HEUR:
 		if (!(p = decode_scan(r, tag, p, e, rec)))
 			return -1;
 		break;

@@ -97,10 +97,10 @@ struct ms_record {
 			struct ms_str label;
 			uint64_t live_blocks, live_bytes;
 		} snapshot;
-		/* SCAN_ROOTS, SCAN_EDGES, SCAN_TYPES: n entries of absolute values,
-		 * v[k * width + field]: roots 5 (kind, ref, where, target_addr,
-		 * target_off), edges 4 (from_addr, from_off, to_addr, to_off),
-		 * types 2 (addr, first_word) */
+		/* SCAN_ROOTS, SCAN_EDGES, SCAN_TYPES, SCAN_HEUR: n entries of
+		 * absolute values, v[k * width + field]: roots 5 (kind, ref, where,
+		 * target_addr, target_off), edges 4 (from_addr, from_off, to_addr,
+		 * to_off), types 2 (addr, first_word), heur 3 (addr, off, kind) */
 		struct { uint64_t snapshot_id; uint32_t n; const uint64_t *v; } scan;
 		struct { uint64_t snapshot_id, blocks, roots, edges, duration_ns, stop_method, stopped, missed; } scan_end;
 	} u;

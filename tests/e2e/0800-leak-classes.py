@@ -3,7 +3,9 @@
 binaries: tests/targets/leak_*.c|cpp build known structures (a reachable
 and a leaked list, a leaked tree, a leaked cycle, an interior pointer, a
 block held only by main's TLS, one held only by main's stack when exit() is
-called three calls deeper, C++ objects in a vector). For each, `report
+called three calls deeper, C++ objects in a vector, interior pointers that
+memcheck's default heuristics accept: a new[] cookie, a length prefix, a
+std::string body). For each, `report
 --json` must give the figures known by construction, and exactly memcheck's
 definitely / indirectly / possibly lost and still reachable bytes and
 blocks."""
@@ -12,6 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import mslib as ms
+import msdecode as md
 
 # target -> (definite, indirect, possible, reachable) as (bytes, blocks)
 KNOWN = {
@@ -22,7 +25,11 @@ KNOWN = {
     "leak_tls": ((8, 1), (0, 0), (0, 0), (72, 1)),
     "leak_stack": ((16, 1), (0, 0), (0, 0), (64, 1)),
     "leak_cxx": ((16, 1), (0, 0), (0, 0), (160, 7)),
+    "leak_heur": ((0, 0), (0, 0), (88, 2), (147, 3)),
 }
+# leak_heur: the blocks memcheck's heuristics accept, by (offset, kind):
+# stdstring 1, length64 2, newarray 3 (format.h, enum ms_heur)
+HEUR = [(24, 1), (8, 2), (8, 3)]
 
 
 def test():
@@ -38,6 +45,10 @@ def test():
                 ms.check_eq("%s: %s (memcheck's %s) by construction" % (name, k, label), s.get(k), known)
                 ms.check_eq("%s: %s equals valgrind memcheck" % (name, k), s.get(k), vg.get(k))
         ms.check_vs_memcheck(name, s, vg)
+        if name == "leak_heur":
+            exit_snap = [x for x in md.decode(trace).snapshots if x.label == "exit"][0]
+            ms.check_eq("leak_heur: SCAN_HEUR (offset, kind) entries", sorted((o, k) for _, o, k in exit_snap.heur),
+                        sorted(HEUR))
 
 
 ms.main(test)

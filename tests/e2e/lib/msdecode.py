@@ -28,6 +28,7 @@ class Snapshot:
         self.roots = []   # (kind, ref, where, to, to_off)
         self.edges = []   # (from, from_off, to, to_off)
         self.types = []   # (addr, first_word)
+        self.heur = []    # (addr, off, kind): memcheck heuristics (SCAN_HEUR)
         self.end = None   # (blocks_scanned, roots, edges, duration_ns)
         self.stop = None  # (method bits: 1 ptrace, 2 signal; threads stopped, missed)
         self.round_before = None
@@ -221,6 +222,12 @@ def decode(path):
                 s.end = (r.u(), r.u(), r.u(), r.u())
                 if version >= 2:
                     s.stop = (r.u(), r.u(), r.u())
+            elif tag == 0x1F:  # SCAN_HEUR: (addr, off, kind)
+                s = snaps[r.u()]
+                prev = 0
+                for _ in range(r.u()):
+                    prev += r.z()
+                    s.heur.append((prev, r.u(), r.u()))
             elif tag == 0x1E:  # INHERITED (fork child): totals only
                 r.u(), r.u(), r.u()
             else:
