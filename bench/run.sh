@@ -10,6 +10,7 @@
 #   CHURN_PAIRS=5000000   malloc/free pairs per churn thread
 #   CLANG_MODULES=28  size of the generated C file (28 ~ 4,000 lines)
 #   TIMEOUT=600       seconds before one invocation counts as hung
+#   SAMPLE_RATE=64K   --sample-rate of the sampled memscope column
 # Everything is built and written under bench/out/; the summary is printed
 # and kept in bench/out/results.md, the raw measurements in bench/out/raw.tsv.
 set -eu
@@ -27,6 +28,7 @@ REPORT_REPS=${REPORT_REPS:-3}
 CHURN_PAIRS=${CHURN_PAIRS:-5000000}
 CLANG_MODULES=${CLANG_MODULES:-28}
 TIMEOUT=${TIMEOUT:-600}
+SAMPLE_RATE=${SAMPLE_RATE:-64K}
 
 # ---- tools -----------------------------------------------------------------
 missing=
@@ -40,7 +42,7 @@ perl -MJSON::PP -e 1 2>/dev/null || missing="$missing perl-JSON::PP"
 memscope=$build/memscope
 if [ -x "$memscope" ]; then
 	have_ms=1
-	modes="plain memscope heaptrack"
+	modes="plain memscope sampled heaptrack"
 else
 	have_ms=0
 	modes="plain heaptrack"
@@ -116,6 +118,12 @@ run_one() { # workload mode rep
 		measure run "$w" memscope "$rep" "$memscope" run -o "$out/$w.mst" -- "${cmd[@]}"
 		[ -s "$out/$w.mst" ] || die "memscope run wrote no $out/$w.mst; see $out/logs/run.$w.memscope.log"
 		;;
+	sampled)
+		rm -f "$out/$w.sampled.mst" "$out/$w.sampled.mst".*
+		measure run "$w" sampled "$rep" "$memscope" run -q --sample-rate "$SAMPLE_RATE" -o "$out/$w.sampled.mst" \
+			-- "${cmd[@]}"
+		[ -s "$out/$w.sampled.mst" ] || die "memscope run wrote no $out/$w.sampled.mst"
+		;;
 	heaptrack)
 		rm -f "$out/$w.heaptrack" "$out/$w.heaptrack".*
 		measure run "$w" heaptrack "$rep" heaptrack -o "$out/$w.heaptrack" "${cmd[@]}"
@@ -143,6 +151,7 @@ run_one() { # workload mode rep
 	fi
 	echo "- heaptrack: $(heaptrack --version 2>&1 | head -n 1)"
 	echo "- clang: $(clang --version | head -n 1); perl: $(perl -e 'printf "%vd", $^V')"
+	echo "- sampled column: memscope run --sample-rate $SAMPLE_RATE"
 	echo "- reps: $REPS interleaved (report: $REPORT_REPS); churn pairs/thread: $CHURN_PAIRS;" \
 		"clang input: $(wc -l <"$out/gen.c") lines"
 	echo
@@ -218,6 +227,12 @@ done
 	echo "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
 	perl "$here/summarize.pl" "$raw" "$events" "$CHURN_PAIRS"
+	if [ "$have_ms" = 1 ]; then
+		echo
+		echo "## Sampling accuracy: perl, --sample-rate $SAMPLE_RATE against the full trace of the same workload"
+		echo
+		perl "$here/sample-accuracy.pl" "$memscope" "$out/perl.mst" "$out/perl.sampled.mst"
+	fi
 } >"$results"
 cat "$results"
 echo "bench: summary in $results, raw measurements in $raw" >&2

@@ -41,6 +41,8 @@ sub mib { my ($kib) = @_; return defined $kib ? sprintf('%.1f', $kib / 1024) : '
 sub secs { my ($s) = @_; return defined $s ? sprintf('%.3f', $s) : '-' }
 sub num { my ($n) = @_; return '-' unless defined $n && $n ne '-'; 1 while $n =~ s/^(\d+)(\d{3})/$1,$2/; return $n }
 sub ratio { my ($a, $b) = @_; return (defined $a && defined $b && $b > 0) ? sprintf('%.1fx', $a / $b) : '-' }
+# two decimals: the sampled mode's ratios sit near 1
+sub ratio2 { my ($a, $b) = @_; return (defined $a && defined $b && $b > 0) ? sprintf('%.2fx', $a / $b) : '-' }
 sub events_of { # the event count used for per-event figures: memscope's, else heaptrack's
 	my ($w) = @_;
 	my $e = $ev{$w} or return undef;
@@ -52,17 +54,20 @@ my $has_ms = grep { have('run', $_, 'memscope') } @order;
 my $n = @{ $m{run}{ $order[0] }{plain}{wall} };
 
 print "## Recording: wall time and peak RSS (median of $n interleaved runs)\n\n";
-print "| workload | events | plain s | memscope s (slowdown) | heaptrack s (slowdown) | plain RSS MiB | memscope RSS MiB | heaptrack RSS MiB |\n";
-print "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+print "| workload | events | plain s | memscope s (slowdown) | sampled s (slowdown) | heaptrack s (slowdown) | plain RSS MiB | memscope RSS MiB | sampled RSS MiB | heaptrack RSS MiB |\n";
+print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
 for my $w (@order) {
 	my $p = stat_of('run', $w, 'plain', 'wall');
 	my $s = stat_of('run', $w, 'memscope', 'wall');
+	my $z = stat_of('run', $w, 'sampled', 'wall');
 	my $h = stat_of('run', $w, 'heaptrack', 'wall');
-	printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $w, num(events_of($w)), secs($p),
-		defined $s ? secs($s) . ' (' . ratio($s, $p) . ')' : 'skipped',
-		secs($h) . ' (' . ratio($h, $p) . ')',
+	printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $w, num(events_of($w)), secs($p),
+		defined $s ? secs($s) . ' (' . ratio2($s, $p) . ')' : 'skipped',
+		defined $z ? secs($z) . ' (' . ratio2($z, $p) . ')' : 'skipped',
+		secs($h) . ' (' . ratio2($h, $p) . ')',
 		mib(stat_of('run', $w, 'plain', 'rss')),
 		$has_ms ? mib(stat_of('run', $w, 'memscope', 'rss')) : 'skipped',
+		defined $z ? mib(stat_of('run', $w, 'sampled', 'rss')) : 'skipped',
 		mib(stat_of('run', $w, 'heaptrack', 'rss'));
 }
 
@@ -112,7 +117,7 @@ if (have('run', 'churn', 'plain') && have('run', 'churn-2t', 'plain')) {
 		my ($threads, $w) = @$t;
 		my $per_thread = 2 * $pairs;
 		my $p = stat_of('run', $w, 'plain', 'wall');
-		for my $mode (qw(plain memscope heaptrack)) {
+		for my $mode (qw(plain memscope sampled heaptrack)) {
 			next unless have('run', $w, $mode);
 			my $wall = stat_of('run', $w, $mode, 'wall');
 			my $cpu = stat_of('run', $w, $mode, 'cpu');
@@ -128,7 +133,7 @@ print "\n## Spread of the timed runs (wall s: min / median / max)\n\n";
 print "| workload | tool | min | median | max |\n|---|---|---:|---:|---:|\n";
 for my $phase (qw(run report)) {
 	for my $w (@order) {
-		for my $mode (qw(plain memscope heaptrack)) {
+		for my $mode (qw(plain memscope sampled heaptrack)) {
 			my $l = $m{$phase}{$w}{$mode}{wall} or next;
 			my @v = sort { $a <=> $b } @$l;
 			printf "| %s | %s | %s | %s | %s |\n", $w, $phase eq 'report' ? "$mode (report)" : $mode,
