@@ -172,6 +172,10 @@ struct ms_replay_observer {
 struct ms_model {
 	struct ms_trace_header hdr;
 	const struct ms_replay_observer *observer; /* set before ms_replay_file */
+	/* set before ms_replay_file to replay a trace while it is written
+	 * (ms_trace_reader_open_follow) */
+	int (*follow)(void *ctx);
+	void *follow_ctx;
 	struct ms_summary summary;
 	uint32_t frames;     /* complete frames read */
 	int corrupt;         /* 0, or the error that stopped reading */

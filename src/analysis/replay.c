@@ -426,7 +426,7 @@ int ms_replay_file(struct ms_model *m, const char *path)
 
 	ms_trace_reader_init(&r);
 	ms_u64map_init(&module_by_id);
-	rc = ms_trace_reader_open(&r, path);
+	rc = m->follow ? ms_trace_reader_open_follow(&r, path, m->follow, m->follow_ctx) : ms_trace_reader_open(&r, path);
 	m->hdr = r.hdr;
 	if (rc)
 		goto out;

@@ -21,6 +21,7 @@
 #include "cli/child.h"
 #include "cli/cli.h"
 #include "cli/run_checks.h"
+#include "cli/run_follow.h"
 #include "report/summary.h"
 #include "trace/read.h"
 #include "trace/statspage.h"
@@ -439,7 +440,7 @@ static void print_other_traces(const char *trace)
 	closedir(d);
 }
 
-static void print_summary(const struct run_opts *o, const char *trace, int status)
+static void print_summary(const struct run_opts *o, const char *trace, int status, const struct ms_model *done)
 {
 	if (WIFSIGNALED(status))
 		fprintf(stderr, "memscope: '%s' was killed by signal %d (%s)\n", o->argv[0], WTERMSIG(status),
@@ -457,6 +458,11 @@ static void print_summary(const struct run_opts *o, const char *trace, int statu
 		}
 		ms_cli_error("no trace was written to '%s' (did the program start? a set-user-ID program "
 		             "ignores LD_PRELOAD)", trace);
+		return;
+	}
+	if (done) {
+		ms_report_run_summary_of(stderr, done, trace);
+		print_other_traces(trace);
 		return;
 	}
 	int rc = ms_report_run_summary(stderr, trace);
@@ -534,6 +540,9 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
 
+	struct ms_run_follow follow;
+	bool following = !o.quiet && ms_run_follow_start(&follow, trace, pid) == 0;
+
 	int status;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
@@ -544,7 +553,9 @@ int cmd_run(int argc, char **argv)
 	child_pid = 0;
 	remove_stale_statspage(pid, status);
 	if (!o.quiet)
-		print_summary(&o, trace, status);
+		print_summary(&o, trace, status, following ? ms_run_follow_finish(&follow) : NULL);
+	if (following)
+		ms_run_follow_release(&follow);
 	bool failed = ms_run_checks_judge(&o.checks, trace);
 	ms_run_checks_release(&o.checks);
 	/* As valgrind's --error-exitcode: only a given N replaces the status,

@@ -12,5 +12,8 @@
  * (ms_trace_error_message() words it); prints nothing on failure. A
  * truncated trace is summarized, with a note that it was cut. */
 int ms_report_run_summary(FILE *out, const char *trace_path);
+struct ms_model;
+/* The same paragraph from m, a finished replay of trace_path. */
+void ms_report_run_summary_of(FILE *out, const struct ms_model *m, const char *trace_path);
 
 #endif

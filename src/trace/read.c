@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <zstd.h>
 
 #include "util/varint.h"
@@ -86,9 +87,24 @@ int ms_trace_header_decode(const uint8_t *b, size_t len, struct ms_trace_header 
 	return 0;
 }
 
+static int open_file(struct ms_trace_reader *r, const char *path);
+
 int ms_trace_reader_open(struct ms_trace_reader *r, const char *path)
 {
 	ms_trace_reader_release(r);
+	return open_file(r, path);
+}
+
+int ms_trace_reader_open_follow(struct ms_trace_reader *r, const char *path, int (*follow)(void *ctx), void *ctx)
+{
+	ms_trace_reader_release(r);
+	r->follow = follow;
+	r->follow_ctx = ctx;
+	return open_file(r, path);
+}
+
+static int open_file(struct ms_trace_reader *r, const char *path)
+{
 	struct stat st;
 	if (stat(path, &st))
 		return -errno;
@@ -142,8 +158,9 @@ static int corrupt(struct ms_trace_reader *r)
 /* The producer's half: reads and decompresses the next frame into s.
  * Returns 1 (a frame in s), 0 at the end of the file (s->truncated set if it
  * ends inside a frame), MS_TRACE_E_CORRUPT, -EIO or -ENOMEM. Touches only
- * the producer's fields (f, dctx, cbuf, prod_offset) and s. */
-static int produce(struct ms_trace_reader *r, struct ms_frame_slot *s)
+ * the producer's fields (f, dctx, cbuf, prod_offset, file_size, follow) and
+ * s. */
+static int produce_once(struct ms_trace_reader *r, struct ms_frame_slot *s)
 {
 	uint8_t fh[MS_FRAME_HEADER_SIZE];
 	size_t n = fread(fh, 1, sizeof(fh), r->f);
@@ -184,6 +201,38 @@ static int produce(struct ms_trace_reader *r, struct ms_frame_slot *s)
 	s->len = rsize;
 	s->end_offset = r->prod_offset;
 	return 1;
+}
+
+static bool stopping(struct ms_trace_reader *r)
+{
+	if (!r->threaded)
+		return false;
+	pthread_mutex_lock(&r->mu);
+	bool stop = r->stop;
+	pthread_mutex_unlock(&r->mu);
+	return stop;
+}
+
+/* produce_once, waiting at the end of the file in follow mode: the writer
+ * appends whole frames, but a reader may see one half written. */
+static int produce(struct ms_trace_reader *r, struct ms_frame_slot *s)
+{
+	for (;;) {
+		int rc = produce_once(r, s);
+		if (rc != 0 || !r->follow)
+			return rc;
+		if (!r->follow(r->follow_ctx))
+			r->follow = NULL; /* the writer is gone: one last read of what is there */
+		else if (stopping(r))
+			return 0;
+		else
+			nanosleep(&(struct timespec){0, 5000000}, NULL);
+		struct stat st;
+		if (fseek(r->f, (long)r->prod_offset, SEEK_SET) || fstat(fileno(r->f), &st))
+			return -EIO;
+		clearerr(r->f);
+		r->file_size = (uint64_t)st.st_size;
+	}
 }
 
 /* The producer thread: fills the two slots in turn, each once the consumer

@@ -151,12 +151,22 @@ struct ms_trace_reader {
 	size_t argvcap;
 	uint64_t *scan;        /* entries of the current SCAN_* record */
 	size_t scancap;        /* in uint64_t; bounded by the frame size */
+
+	/* follow mode (ms_trace_reader_open_follow): at the end of what is
+	 * written, ask follow(follow_ctx) whether more may come */
+	int (*follow)(void *ctx);
+	void *follow_ctx;
 };
 
 void ms_trace_reader_init(struct ms_trace_reader *r);
 /* Opens path and validates the header. On failure r stays released-safe and
  * r->hdr.version holds the file's version for MS_TRACE_E_VERSION. */
 int ms_trace_reader_open(struct ms_trace_reader *r, const char *path);
+/* Like ms_trace_reader_open, for a trace still being written: where the
+ * file ends (or ends inside a frame), the reader waits and reads on while
+ * follow(ctx) returns non-zero; once it returns 0 (the writer is gone), what
+ * the file then holds is read to its end as usual. */
+int ms_trace_reader_open_follow(struct ms_trace_reader *r, const char *path, int (*follow)(void *ctx), void *ctx);
 int ms_trace_reader_next(struct ms_trace_reader *r, struct ms_record *rec);
 void ms_trace_reader_release(struct ms_trace_reader *r);
 

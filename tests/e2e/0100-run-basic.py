@@ -2,7 +2,8 @@
 """memscope run + report --json on tests/targets/basic.c: exact figures known
 by construction, the same figures from valgrind memcheck and DHAT on the same
 binary, and the leaking line (basic.c, LEAK-LINE, in leak_here called from
-leak_outer called from main)."""
+leak_outer called from main). run's own summary (replayed while the
+program runs) gives the same figures."""
 import os
 import sys
 
@@ -12,7 +13,14 @@ import mslib as ms
 
 def test():
     prog = ms.target("basic")
-    trace, _ = ms.record([prog], "basic")
+    trace, p = ms.record([prog], "basic")
+    # run's own paragraph, replayed while the program ran
+    err = p.stderr.decode()
+    for want in ("memscope: 6 allocations, 5 frees, 4.49 KiB (4,600 B) allocated\n",
+                 "memscope: peak heap 3.42 KiB (3,500 B) at ",
+                 "memscope: leaked 100 B in 1 blocks, 1 temporary allocations\n",
+                 "memscope: trace written to %s\n" % trace):
+        ms.check("run's summary has %r (stderr: %r)" % (want, err[:600]), want in err)
     doc = ms.ms_report(trace)
     s = doc["summary"]
     ms.check_summary("basic", s, {
