@@ -24,6 +24,7 @@
 
 #include "trace/encode.h"
 #include "trace/write.h"
+#include "tracegen.h" /* tests/unit: the synthetic header the tests use too */
 
 struct bt_opts {
 	uint64_t events;  /* allocations + frees to write (a realloc is both) */
@@ -146,15 +147,9 @@ static uint64_t new_addr(struct bt_thread *t)
 	return t->next_cell += CELL;
 }
 
-static int alloc_block(struct bt *g, struct bt_thread *t, uint64_t s, struct bt_block *b)
+/* What the replay counts for an allocation of b (also a realloc's). */
+static void account_alloc(struct bt *g, struct bt_thread *t, const struct bt_block *b)
 {
-	int rc = define_stack(g, t, s);
-	uint8_t *p = rc ? NULL : chunk_room(g, t, MS_ENC_ALLOC_MAX);
-	if (!p)
-		return -ENOMEM;
-	b->addr = new_addr(t);
-	b->size = 16 + mix(s) % 497 + (next_rand(&t->rng) & 15);
-	t->len = (size_t)(ms_enc_alloc(p, &t->st, g->ts++, b->addr, b->size, s) - t->buf);
 	t->last_alloc = b->addr;
 	g->tot->allocations++;
 	g->tot->bytes_allocated += b->size;
@@ -164,6 +159,18 @@ static int alloc_block(struct bt *g, struct bt_thread *t, uint64_t s, struct bt_
 		g->tot->peak_bytes = g->cur_bytes;
 	if (++g->live_blocks > g->tot->max_live_blocks)
 		g->tot->max_live_blocks = g->live_blocks;
+}
+
+static int alloc_block(struct bt *g, struct bt_thread *t, uint64_t s, struct bt_block *b)
+{
+	int rc = define_stack(g, t, s);
+	uint8_t *p = rc ? NULL : chunk_room(g, t, MS_ENC_ALLOC_MAX);
+	if (!p)
+		return -ENOMEM;
+	b->addr = new_addr(t);
+	b->size = 16 + mix(s) % 497 + (next_rand(&t->rng) & 15);
+	t->len = (size_t)(ms_enc_alloc(p, &t->st, g->ts++, b->addr, b->size, s) - t->buf);
+	account_alloc(g, t, b);
 	return 0;
 }
 
@@ -211,14 +218,7 @@ static int realloc_block(struct bt *g, struct bt_thread *t, uint64_t s, struct b
 	b->size = 16 + (old.size * 3) % 1000;
 	t->len = (size_t)(ms_enc_realloc(p, &t->st, ts, ts + 1, old.addr, b->addr, b->size, s) - t->buf);
 	g->ts += 2;
-	t->last_alloc = b->addr;
-	g->tot->allocations++;
-	g->tot->bytes_allocated += b->size;
-	g->tot->events++;
-	g->cur_bytes += b->size;
-	if (g->cur_bytes > g->tot->peak_bytes)
-		g->tot->peak_bytes = g->cur_bytes;
-	g->live_blocks++;
+	account_alloc(g, t, b);
 	return 0;
 }
 
@@ -308,19 +308,8 @@ static int start(struct bt *g, const char *path)
 		if (!t->ring || !t->pool)
 			return -ENOMEM;
 	}
-	struct ms_trace_header h = {0};
-	memcpy(h.magic, MS_TRACE_MAGIC, 8);
-	h.version = MS_TRACE_VERSION;
-	h.header_size = MS_TRACE_HEADER_SIZE;
-	h.e_machine = 62;
-	h.ptr_size = 8;
-	h.clock_kind = MS_CLOCK_MONOTONIC_NS;
-	h.pid = 4242;
-	h.ppid = 1;
-	h.start_ts = g->ts = 1000;
-	h.start_mono_ns = 1000;
-	h.max_depth = 64;
-	h.page_size = 4096;
+	struct ms_trace_header h = tg_header(); /* starts at ts 1000 */
+	g->ts = h.start_ts;
 	uint8_t b[MS_TRACE_HEADER_SIZE];
 	ms_trace_header_encode(&h, b);
 	if (fwrite(b, 1, sizeof(b), g->f) != sizeof(b))
