@@ -60,7 +60,11 @@ static void test_own_counters(void)
 	ASSERT_EQ_I64(ms_proc_counters_read(getpid(), &d), 0);
 	ASSERT_EQ_U64(d.heap - c.heap, len); /* exactly one more anonymous mapping */
 	ASSERT_EQ_U64(d.vsize - c.vsize, len);
-	ASSERT_TRUE(d.private_bytes - c.private_bytes >= len && d.private_bytes - c.private_bytes < len + (1 << 20));
+	/* Private bytes also move with who else maps our file pages: a test
+	 * running beside this one that maps libc makes some of ours shared
+	 * (seen once in CI, as in e2e/0360): a few MiB of slack below. */
+	int64_t priv = (int64_t)(d.private_bytes - c.private_bytes);
+	ASSERT_TRUE(priv >= (int64_t)len - (8 << 20) && priv < (int64_t)len + (1 << 20));
 	ASSERT_TRUE(d.rss_anon - c.rss_anon >= len - (1 << 20));
 	ASSERT_TRUE(d.minflt - c.minflt >= len / 4096 / 2); /* fault-around may batch some */
 	/* A PROT_NONE reservation is address space, not heap. */
