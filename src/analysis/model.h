@@ -119,6 +119,8 @@ struct ms_snapshot {
 	uint64_t rt_live_blocks, rt_live_bytes; /* the runtime's count */
 	bool scanned;                           /* SCAN_END seen */
 	uint64_t roots, edges, scan_ns;
+	uint64_t stop_method;                   /* SCAN_END: enum ms_stop_method bits, 0: no other thread */
+	uint64_t threads_stopped, threads_missed;
 };
 
 /* Which heap a replay keeps (ms_model.want[i]): a snapshot's live set and,

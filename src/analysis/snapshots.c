@@ -87,6 +87,9 @@ int ms_replay_on_scan(struct ms_model *m, const struct ms_record *r)
 		s->roots = r->u.scan_end.roots;
 		s->edges = r->u.scan_end.edges;
 		s->scan_ns = r->u.scan_end.duration_ns;
+		s->stop_method = r->u.scan_end.stop_method;
+		s->threads_stopped = r->u.scan_end.stopped;
+		s->threads_missed = r->u.scan_end.missed;
 	}
 	for (int i = 0; i < 2; i++) {
 		struct ms_heap *h = m->heaps[i];

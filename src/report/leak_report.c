@@ -92,6 +92,13 @@ static const char *reason_name(uint64_t r)
 	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }
 
+/* How the other threads were stopped for the scan (SCAN_END). */
+static const char *stop_name(uint64_t bits)
+{
+	static const char *const names[] = {"none", "ptrace", "signal", "ptrace+signal"};
+	return names[bits & 3];
+}
+
 void ms_report_snapshot_json(struct ms_json *j, const struct ms_model *m, const struct ms_snapshot *s)
 {
 	ms_json_object_begin(j);
@@ -104,7 +111,22 @@ void ms_report_snapshot_json(struct ms_json *j, const struct ms_model *m, const 
 	ms_json_kv_bool(j, "scanned", s->scanned);
 	ms_json_kv_u64(j, "roots", s->roots);
 	ms_json_kv_u64(j, "edges", s->edges);
+	ms_json_kv_str(j, "stop_method", s->scanned ? stop_name(s->stop_method) : NULL);
+	ms_json_kv_u64(j, "threads_stopped", s->threads_stopped);
+	ms_json_kv_u64(j, "threads_missed", s->threads_missed);
 	ms_json_object_end(j);
+}
+
+/* "no", "yes", or "yes, N threads stopped by ptrace[, M missed]". */
+static void scan_text(char *buf, size_t n, const struct ms_snapshot *s)
+{
+	if (!s->scanned || !s->stop_method) {
+		snprintf(buf, n, "%s", s->scanned ? "yes" : "no");
+		return;
+	}
+	int k = snprintf(buf, n, "yes, %" PRIu64 " threads stopped by %s", s->threads_stopped, stop_name(s->stop_method));
+	if (s->threads_missed && k > 0 && (size_t)k < n)
+		snprintf(buf + k, n - (size_t)k, ", %" PRIu64 " missed", s->threads_missed);
 }
 
 int ms_report_snapshots_text(FILE *out, const struct ms_model *m, const char *trace_path)
@@ -119,10 +141,11 @@ int ms_report_snapshots_text(FILE *out, const struct ms_model *m, const char *tr
 	        "scan");
 	for (size_t i = 0; i < m->n_snaps; i++) {
 		const struct ms_snapshot *s = &m->snaps[i];
+		char scan[96];
+		scan_text(scan, sizeof(scan), s);
 		fprintf(out, "%4" PRIu64 "  %-12s %-8s %-24s %14s %10s  %s\n", s->id,
 		        ms_fmt_duration(a, ms_model_ts_to_ns(m, s->ts)), reason_name(s->reason),
-		        *s->label ? s->label : "-", ms_fmt_size(b, s->live_bytes), ms_fmt_count(c, s->live_blocks),
-		        s->scanned ? "yes" : "no");
+		        *s->label ? s->label : "-", ms_fmt_size(b, s->live_bytes), ms_fmt_count(c, s->live_blocks), scan);
 	}
 	return ferror(out) ? -1 : 0;
 }

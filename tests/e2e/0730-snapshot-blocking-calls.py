@@ -11,6 +11,7 @@ signal is used (SCAN_END says so), the scan finds the same roots, and the
 calls fail with EINTR: the target sees the difference. Under strace -f
 (ptrace refused: already traced) the runtime falls back to the signal
 silently."""
+import json
 import os
 import shutil
 import sys
@@ -71,6 +72,15 @@ def test():
         check_snapshot("ptrace snapshot %d" % s.id, s, tids, md.STOP_PTRACE)
     ex = [s for s in t.snapshots if s.reason == md.SNAP_EXIT]
     ms.check_eq("ptrace: the exit snapshot had no other thread to stop", ex and ex[0].stop, (0, 0, 0))
+    # `memscope snapshots` says how the threads were stopped
+    q = ms.run([ms.MEMSCOPE, "snapshots", "--json", trace])
+    snaps = json.loads(q.stdout.decode())["snapshots"]
+    ms.check_eq("snapshots --json: (stop_method, threads_stopped, threads_missed) of each snapshot",
+                [(x["stop_method"], x["threads_stopped"], x["threads_missed"]) for x in snaps],
+                [("ptrace", 8, 0)] * 5 + [("none", 0, 0)])
+    text = ms.run([ms.MEMSCOPE, "snapshots", trace]).stdout.decode()
+    ms.check_eq("snapshots: text rows saying 'yes, 8 threads stopped by ptrace'",
+                text.count("yes, 8 threads stopped by ptrace\n"), 5)
 
     # the signal method, forced
     d = ms.tmpdir("signal")
