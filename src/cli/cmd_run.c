@@ -23,6 +23,7 @@
 #include "cli/run_checks.h"
 #include "cli/run_follow.h"
 #include "report/summary.h"
+#include "trace/ctl.h"
 #include "trace/read.h"
 #include "trace/statspage.h"
 
@@ -395,14 +396,17 @@ static void set_runtime_env(void *arg)
 }
 
 /* A program killed by a signal could not remove its stats page (the page
- * `memscope monitor` reads); its pid is gone, so the page is stale. */
-static void remove_stale_statspage(pid_t pid, int status)
+ * `memscope monitor` reads) nor its control socket; its pid is gone, so
+ * both are stale, and a later process given the same pid would find them. */
+static void remove_stale_files(pid_t pid, int status)
 {
 	if (!WIFSIGNALED(status))
 		return;
-	char name[64];
+	char name[MS_CTL_PATH_MAX];
 	snprintf(name, sizeof(name), MS_STATSPAGE_NAME_FMT, (int)pid);
 	shm_unlink(name);
+	ms_ctl_path(name, geteuid(), pid);
+	unlink(name);
 }
 
 static volatile sig_atomic_t child_pid;
@@ -551,7 +555,7 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	child_pid = 0;
-	remove_stale_statspage(pid, status);
+	remove_stale_files(pid, status);
 	if (!o.quiet)
 		print_summary(&o, trace, status, following ? ms_run_follow_finish(&follow) : NULL);
 	if (following)

@@ -6,6 +6,7 @@ frame: report exits 0 with the events written before the death. The wait is
 2 s (the target's argument), far more than a round."""
 import os
 import signal
+import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -21,6 +22,11 @@ def test():
                 p.returncode, -signal.SIGKILL)
     if not os.path.exists(trace):
         raise ms.Fatal("no trace after SIGKILL (files: %s)" % os.listdir(d))
+    # the program could not remove its stats page and control socket: run does
+    pid = struct.unpack_from("<I", open(trace, "rb").read(64), 16)[0]
+    ms.check("sigkill: no stale stats page /dev/shm/memscope.%d" % pid, not os.path.exists("/dev/shm/memscope.%d" % pid))
+    sock = "/tmp/memscope-%d/%d.sock" % (os.geteuid(), pid)
+    ms.check("sigkill: no stale control socket %s" % sock, not os.path.exists(sock))
     r = ms.ms_report_raw(trace)
     ms.check_eq("sigkill: report exit status", r.returncode, 0)
     if r.returncode:

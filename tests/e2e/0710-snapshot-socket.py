@@ -51,6 +51,8 @@ def bad_inputs():
         os.makedirs(os.path.dirname(sock_path(0)), mode=0o700, exist_ok=True)
         srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         path = sock_path(sleeper.pid)
+        if os.path.exists(path):
+            os.unlink(path)  # left by an earlier process that had this pid and was killed
         srv.bind(path)
         srv.listen(1)
         line = ms.check_one_error_line("socket served by another process", snap(sleeper.pid), 1)
