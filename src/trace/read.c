@@ -214,9 +214,12 @@ static bool stopping(struct ms_trace_reader *r)
 }
 
 /* produce_once, waiting at the end of the file in follow mode: the writer
- * appends whole frames, but a reader may see one half written. */
+ * appends whole frames, but a reader may see one half written. The wait
+ * doubles from 1 to 16 ms while nothing comes: a quiet program costs ~60
+ * wake-ups a second, and its end is seen within 16 ms. */
 static int produce(struct ms_trace_reader *r, struct ms_frame_slot *s)
 {
+	long wait_ns = 1000000;
 	for (;;) {
 		int rc = produce_once(r, s);
 		if (rc != 0 || !r->follow)
@@ -225,8 +228,11 @@ static int produce(struct ms_trace_reader *r, struct ms_frame_slot *s)
 			r->follow = NULL; /* the writer is gone: one last read of what is there */
 		else if (stopping(r))
 			return 0;
-		else
-			nanosleep(&(struct timespec){0, 5000000}, NULL);
+		else {
+			nanosleep(&(struct timespec){0, wait_ns}, NULL);
+			if (wait_ns < 16000000)
+				wait_ns *= 2;
+		}
 		struct stat st;
 		if (fseek(r->f, (long)r->prod_offset, SEEK_SET) || fstat(fileno(r->f), &st))
 			return -EIO;
