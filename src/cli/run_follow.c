@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "report/summary.h"
 #include "trace/read.h"
 
 static int more_to_come(void *ctx)
@@ -48,7 +49,6 @@ static void *follow_main(void *arg)
 			return NULL; /* no trace: the summary says so after the end */
 		nanosleep(&(struct timespec){0, 5000000}, NULL);
 	}
-	f->m.want[0].at = MS_HEAP_NONE; /* no leak classes in the summary */
 	f->m.follow = more_to_come;
 	f->m.follow_ctx = f;
 	f->rc = ms_replay_file(&f->m, f->path);
@@ -62,7 +62,7 @@ int ms_run_follow_start(struct ms_run_follow *f, const char *path, pid_t pid)
 	if (snprintf(f->path, sizeof(f->path), "%s", path) >= (int)sizeof(f->path))
 		return -1;
 	f->pid = pid;
-	ms_model_init(&f->m);
+	ms_report_run_summary_init(&f->m);
 	if (pthread_create(&f->thread, NULL, follow_main, f)) {
 		ms_model_release(&f->m);
 		return -1;

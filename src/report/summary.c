@@ -26,13 +26,18 @@ void ms_report_run_summary_of(FILE *out, const struct ms_model *m, const char *t
 	fprintf(out, "memscope: explain it with: memscope report %s\n", trace_path);
 }
 
+void ms_report_run_summary_init(struct ms_model *m)
+{
+	ms_model_init(m);
+	/* the paragraph has no leak classes: skip building the exit heap's
+	 * pointer graph, the most expensive part of a replay */
+	m->want[0].at = MS_HEAP_NONE;
+}
+
 int ms_report_run_summary(FILE *out, const char *trace_path)
 {
 	struct ms_model m;
-	ms_model_init(&m);
-	/* the paragraph has no leak classes: skip building the exit heap's
-	 * pointer graph, the most expensive part of a replay */
-	m.want[0].at = MS_HEAP_NONE;
+	ms_report_run_summary_init(&m);
 	int rc = ms_replay_file(&m, trace_path);
 	if (rc && !(rc == MS_TRACE_E_CORRUPT && m.frames > 0)) {
 		ms_model_release(&m);

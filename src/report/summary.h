@@ -13,6 +13,8 @@
  * truncated trace is summarized, with a note that it was cut. */
 int ms_report_run_summary(FILE *out, const char *trace_path);
 struct ms_model;
+/* Initializes m for a replay that feeds the paragraph (and nothing else). */
+void ms_report_run_summary_init(struct ms_model *m);
 /* The same paragraph from m, a finished replay of trace_path. */
 void ms_report_run_summary_of(FILE *out, const struct ms_model *m, const char *trace_path);
 

@@ -311,8 +311,10 @@ static inline const struct ms_scan_block *find(const struct scan *s, uint64_t v)
 	return h->addr <= v && (v - h->addr < h->size || v == h->addr) ? h : NULL;
 }
 
-/* Reads the first two words of block t (size >= 16 when off is 24). */
-static int first_words(const struct scan *s, const struct ms_scan_block *t, uint64_t w[2], size_t n)
+/* Reads the first n words of block t (the caller checked its size): directly
+ * while every other thread is stopped, else through process_vm_readv.
+ * Returns 0, or -1 when the memory could not be read. */
+static int first_words(const struct scan *s, const struct ms_scan_block *t, uint64_t *w, size_t n)
 {
 	if (!s->in->safe_reads) {
 		memcpy(w, (const void *)(uintptr_t)t->addr, n * 8);
@@ -526,13 +528,8 @@ static void scan_types(struct scan *s)
 		if (b->size < 8 || map_find(s->maps, s->nmaps, b->addr) < 0)
 			continue;
 		uint64_t w;
-		if (s->in->safe_reads) {
-			struct iovec l = {&w, 8}, r = {(void *)(uintptr_t)b->addr, 8};
-			if (process_vm_readv(ms_rt_pid, &l, 1, &r, 1, 0) != 8)
-				continue;
-		} else {
-			w = *(const uint64_t *)(uintptr_t)b->addr;
-		}
+		if (first_words(s, b, &w, 1))
+			continue;
 		int hit = 0;
 		for (uint32_t k = 0; k < s->in->nmods && !hit; k++)
 			for (uint32_t j = 0; j < s->in->mods[k].nro && !hit; j++)
