@@ -470,12 +470,11 @@ static struct ms_tstate *map_enter(struct ms_tls *tl)
 	return t;
 }
 
-/* mmap maps whole pages; a break moves by bytes. */
-static void map_record(struct ms_tstate *t, void *ra, uint64_t addr, uint64_t len, int kind)
+static void map_record(struct ms_tstate *t, void *ra, uint64_t addr, uint64_t len)
 {
 	struct ms_stackref sr;
 	ms_rt_stack_capture(t, ra, &sr);
-	ms_rt_rec_mmap(t, addr, kind == MS_MAP_ANON ? page_round(len) : len, kind, &sr);
+	ms_rt_rec_mmap(t, addr, page_round(len), &sr);
 }
 
 EXPORT void *mmap(void *a, size_t n, int prot, int flags, int fd, off_t off)
@@ -485,21 +484,35 @@ EXPORT void *mmap(void *a, size_t n, int prot, int flags, int fd, off_t off)
 		return sys_mmap(a, n, prot, flags, fd, off);
 	void *p = sys_mmap(a, n, prot, flags, fd, off);
 	if (p != MAP_FAILED)
-		map_record(t, RA(), (uintptr_t)p, n, MS_MAP_ANON);
+		map_record(t, RA(), (uintptr_t)p, n);
 	ms_rt_leave(t);
 	return p;
 }
 
 EXPORT void *mmap64(void *a, size_t n, int prot, int flags, int fd, off_t off) __attribute__((alias("mmap")));
 
+/* munmap, mremap and brk release addresses: they run inside
+ * ms_rt_map_call_begin/end, stamped before the call (see rt.h). Their
+ * stack is captured first, outside the thread lock. */
+static const struct ms_stackref no_stack = {MS_STACK_UNKNOWN, NULL};
+
 EXPORT int munmap(void *a, size_t n)
 {
 	struct ms_tstate *t = map_enter(&ms_rt_tls);
 	if (!t)
 		return sys_munmap(a, n);
-	int r = ms_rt_rec_munmap(t, (uintptr_t)a, page_round(n), sys_munmap);
+	struct ms_map_change c = {.ts = ms_rt_map_call_begin(t), .old_addr = (uintptr_t)a, .old_len = page_round(n)};
+	int r = sys_munmap(a, n);
+	c.kind = r == 0 ? MS_REC_MUNMAP : 0;
+	ms_rt_map_call_end(t, &c, &no_stack);
 	ms_rt_leave(t);
 	return r;
+}
+
+static void *sys_mremap(void *old, size_t old_len, size_t new_len, int flags, void *want)
+{
+	return real_mremap ? real_mremap(old, old_len, new_len, flags, want)
+	                   : (void *)syscall(SYS_mremap, old, old_len, new_len, flags, want);
 }
 
 EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
@@ -512,61 +525,69 @@ EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 		va_end(ap);
 	}
 	struct ms_tstate *t = map_enter(&ms_rt_tls);
-	uint64_t ts0 = t ? ms_rt_now() : 0;
-	void *p = real_mremap ? real_mremap(old, old_len, new_len, flags, want)
-	                      : (void *)syscall(SYS_mremap, old, old_len, new_len, flags, want);
-	if (t) {
-		if (p != MAP_FAILED) {
-			struct ms_stackref sr;
-			ms_rt_stack_capture(t, RA(), &sr);
-			ms_rt_rec_mremap(t, ts0, (uintptr_t)old, page_round(old_len), (uintptr_t)p, page_round(new_len), &sr);
-		}
-		ms_rt_leave(t);
+	if (!t)
+		return sys_mremap(old, old_len, new_len, flags, want);
+	struct ms_stackref sr;
+	ms_rt_stack_capture(t, RA(), &sr);
+	struct ms_map_change c = {.ts = ms_rt_map_call_begin(t), .old_addr = (uintptr_t)old, .old_len = page_round(old_len)};
+	void *p = sys_mremap(old, old_len, new_len, flags, want);
+	if (p != MAP_FAILED) {
+		c.kind = MS_REC_MREMAP;
+		c.new_addr = (uintptr_t)p;
+		c.new_len = page_round(new_len);
 	}
+	ms_rt_map_call_end(t, &c, &sr);
+	ms_rt_leave(t);
 	return p;
 }
 
-/* brk moves from the current break: growth is a mapping, shrinking an
- * unmapping. */
-static void break_moved(struct ms_tstate *t, void *ra, uint64_t ts0, uint64_t from, uint64_t to)
+/* The break moved from `from` to `to`: growth is a mapping, shrinking an
+ * unmapping (exact bytes: a break moves by bytes). */
+static void break_moved(struct ms_map_change *c, uint64_t from, uint64_t to)
 {
 	if (to > from)
-		map_record(t, ra, from, to - from, MS_MAP_BRK);
+		*c = (struct ms_map_change){MS_REC_MMAP, c->ts, 0, 0, from, to - from};
 	else if (to < from)
-		ms_rt_rec_munmap_done(t, ts0, to, from - to);
+		*c = (struct ms_map_change){MS_REC_MUNMAP, c->ts, to, from - to, 0, 0};
 }
 
 EXPORT void *sbrk(intptr_t incr)
 {
-	struct ms_tstate *t = incr ? map_enter(&ms_rt_tls) : NULL;
 	if (!real_sbrk) {
 		errno = ENOMEM;
 		return (void *)-1;
 	}
+	struct ms_tstate *t = incr ? map_enter(&ms_rt_tls) : NULL;
 	if (!t)
 		return real_sbrk(incr);
-	uint64_t ts0 = ms_rt_now();
+	struct ms_stackref sr;
+	ms_rt_stack_capture(t, RA(), &sr);
+	struct ms_map_change c = {.ts = ms_rt_map_call_begin(t)};
 	void *old = real_sbrk(incr);
 	if (old != (void *)-1)
-		break_moved(t, RA(), ts0, (uintptr_t)old, (uintptr_t)old + (uint64_t)incr);
+		break_moved(&c, (uintptr_t)old, (uintptr_t)old + (uint64_t)incr);
+	ms_rt_map_call_end(t, &c, &sr);
 	ms_rt_leave(t);
 	return old;
 }
 
 EXPORT int brk(void *to)
 {
-	struct ms_tstate *t = map_enter(&ms_rt_tls);
 	if (!real_brk || !real_sbrk) {
 		errno = ENOMEM;
 		return -1;
 	}
+	struct ms_tstate *t = map_enter(&ms_rt_tls);
 	if (!t)
 		return real_brk(to);
-	uint64_t ts0 = ms_rt_now();
+	struct ms_stackref sr;
+	ms_rt_stack_capture(t, RA(), &sr);
+	struct ms_map_change c = {.ts = ms_rt_map_call_begin(t)};
 	void *from = real_sbrk(0);
 	int r = real_brk(to);
 	if (r == 0 && from != (void *)-1)
-		break_moved(t, RA(), ts0, (uintptr_t)from, (uintptr_t)to);
+		break_moved(&c, (uintptr_t)from, (uintptr_t)to);
+	ms_rt_map_call_end(t, &c, &sr);
 	ms_rt_leave(t);
 	return r;
 }

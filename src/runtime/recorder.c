@@ -418,40 +418,39 @@ void *ms_rt_rec_realloc_unsampled(struct ms_tstate *t, void *old, size_t size)
 
 /* ---- mappings (--mmap) ---- */
 
-void ms_rt_rec_mmap(struct ms_tstate *t, uint64_t addr, uint64_t len, int kind, const struct ms_stackref *sr)
+void ms_rt_rec_mmap(struct ms_tstate *t, uint64_t addr, uint64_t len, const struct ms_stackref *sr)
 {
 	ms_spin_lock(&t->lock);
 	uint64_t ts = ms_rt_now();
 	uint8_t *w = put_stack(begin(t, ts), sr);
-	t->p = ms_enc_mmap(w, &t->enc, ts, addr, len, (uint64_t)kind, sr->id);
+	t->p = ms_enc_mmap(w, &t->enc, ts, addr, len, MS_MAP_ANON, sr->id);
 	ms_spin_unlock(&t->lock);
 }
 
-int ms_rt_rec_munmap(struct ms_tstate *t, uint64_t addr, uint64_t len, int (*unmap)(void *, size_t))
+uint64_t ms_rt_map_call_begin(struct ms_tstate *t)
 {
 	ms_spin_lock(&t->lock);
-	uint64_t ts = ms_rt_now();
-	int r = unmap((void *)(uintptr_t)addr, (size_t)len);
-	if (r == 0)
-		t->p = ms_enc_munmap(begin(t, ts), &t->enc, ts, addr, len);
-	ms_spin_unlock(&t->lock);
-	return r;
+	return ms_rt_now();
 }
 
-void ms_rt_rec_munmap_done(struct ms_tstate *t, uint64_t ts, uint64_t addr, uint64_t len)
+void ms_rt_map_call_end(struct ms_tstate *t, const struct ms_map_change *c, const struct ms_stackref *sr)
 {
-	ms_spin_lock(&t->lock);
-	t->p = ms_enc_munmap(begin(t, ts), &t->enc, ts, addr, len);
-	ms_spin_unlock(&t->lock);
-}
-
-void ms_rt_rec_mremap(struct ms_tstate *t, uint64_t ts0, uint64_t old_addr, uint64_t old_len, uint64_t new_addr,
-                      uint64_t new_len, const struct ms_stackref *sr)
-{
-	ms_spin_lock(&t->lock);
 	uint64_t ts1 = ms_rt_now();
-	uint8_t *w = put_stack(begin(t, ts0), sr);
-	t->p = ms_enc_mremap(w, &t->enc, ts0, ts1, old_addr, new_addr, old_len, new_len, sr->id);
+	uint8_t *w = put_stack(begin(t, c->ts), sr); /* claimed: defined even when nothing changed */
+	switch (c->kind) {
+	case MS_REC_MMAP:
+		w = ms_enc_mmap(w, &t->enc, ts1, c->new_addr, c->new_len, MS_MAP_BRK, sr->id);
+		break;
+	case MS_REC_MUNMAP:
+		w = ms_enc_munmap(w, &t->enc, c->ts, c->old_addr, c->old_len);
+		break;
+	case MS_REC_MREMAP:
+		w = ms_enc_mremap(w, &t->enc, c->ts, ts1, c->old_addr, c->new_addr, c->old_len, c->new_len, sr->id);
+		break;
+	default: /* the call failed or changed nothing */
+		break;
+	}
+	t->p = w;
 	ms_spin_unlock(&t->lock);
 }
 

@@ -263,15 +263,21 @@ void *ms_rt_rec_realloc(struct ms_tstate *t, void *old, size_t size, const struc
 /* Sampling mode, the new block is not a sample: real realloc, and FREE of
  * old if old was one. */
 void *ms_rt_rec_realloc_unsampled(struct ms_tstate *t, void *old, size_t size);
-/* --mmap: a mapping made (after the call returned). */
-void ms_rt_rec_mmap(struct ms_tstate *t, uint64_t addr, uint64_t len, int kind, const struct ms_stackref *sr);
-/* --mmap: calls unmap(addr, len) stamped before, recorded if it succeeded. */
-int ms_rt_rec_munmap(struct ms_tstate *t, uint64_t addr, uint64_t len, int (*unmap)(void *, size_t));
-/* --mmap: an unmapping stamped at ts (taken before the call) that succeeded. */
-void ms_rt_rec_munmap_done(struct ms_tstate *t, uint64_t ts, uint64_t addr, uint64_t len);
-/* --mmap: mremap stamped at ts0 (before the call) that succeeded. */
-void ms_rt_rec_mremap(struct ms_tstate *t, uint64_t ts0, uint64_t old_addr, uint64_t old_len, uint64_t new_addr,
-                      uint64_t new_len, const struct ms_stackref *sr);
+/* --mmap: an anonymous mapping made (stamped after the call returned). */
+void ms_rt_rec_mmap(struct ms_tstate *t, uint64_t addr, uint64_t len, const struct ms_stackref *sr);
+/* --mmap, a call that may release mappings (munmap, mremap, brk): as with
+ * realloc, it runs between ms_rt_map_call_begin (thread lock taken,
+ * returns the stamp, taken before the call) and ms_rt_map_call_end, which
+ * writes what changed (kind: MS_REC_MUNMAP at ts, MS_REC_MREMAP, or
+ * MS_REC_MMAP for a break that grew; 0: nothing) and the claimed stack, and
+ * unlocks. Another thread that gets the released addresses stamps later. */
+struct ms_map_change {
+	int kind;
+	uint64_t ts;
+	uint64_t old_addr, old_len, new_addr, new_len;
+};
+uint64_t ms_rt_map_call_begin(struct ms_tstate *t);
+void ms_rt_map_call_end(struct ms_tstate *t, const struct ms_map_change *c, const struct ms_stackref *sr);
 /* Nested (signal handler inside a hook): queue for the outer hook. Returns 0
  * if the side array is full. */
 int ms_rt_side_push(struct ms_tstate *t, int kind, void *a, void *b, size_t size);
