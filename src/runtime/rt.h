@@ -97,7 +97,7 @@ static inline int ms_rt_sampled(struct ms_tls *tl, size_t size)
 	}
 	return ms_rt_sample_slow(tl, size);
 }
-/* The bytes a sample of size bytes stands for (size itself without sampling). */
+/* Sampling mode: the bytes a sample of size bytes stands for. */
 uint64_t ms_rt_sample_bytes(size_t size);
 
 /* dlopen with RTLD_DEEPBIND (rebind.c): name, our hook, and the next

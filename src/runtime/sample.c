@@ -57,8 +57,8 @@ int ms_rt_sample_slow(struct ms_tls *tl, size_t size)
 
 uint64_t ms_rt_sample_bytes(size_t size)
 {
-	if (!ms_rt_opt.sample_rate || size == 0)
-		return size;
+	if (size == 0)
+		return 0;
 	double x = (double)size / (double)ms_rt_opt.sample_rate;
 	double p = -expm1(-x); /* probability that size bytes hold a sample */
 	double est = (double)size / p;
