@@ -788,6 +788,7 @@ EXPORT int dlclose(void *h)
 		tl->guard = tl->foreign = 0;
 	}
 	int r = real_dlclose(h);
+	ms_cfi_forget(); /* its code's unwind rules must not serve what comes next */
 	if (rec && ready()) {
 		int e = errno;
 		tl->guard = tl->foreign = 1;

@@ -35,6 +35,8 @@ static const struct opt {
 	{"MEMSCOPE_SAMPLE_RATE", OPT_INT, 0, 0, UINT32_MAX,
 	 "record a sample every N allocated bytes on average (0: every allocation)"},
 	{"MEMSCOPE_MMAP", OPT_INT, 0, 0, 1, "1: also record anonymous mmap/munmap/mremap and brk/sbrk"},
+	{"MEMSCOPE_LIBUNWIND", OPT_INT, 0, 0, 1,
+	 "1: every stack is unwound by libunwind, not by memscope's walk of .eh_frame"},
 	{"MEMSCOPE_STOP_SIGNAL", OPT_INT, 0, 0, 1,
 	 "1: snapshots stop threads with signal SIGRTMAX-2, not ptrace (blocking calls may fail with EINTR)"},
 };
@@ -73,6 +75,7 @@ void ms_rt_options_load(void)
 	ms_rt_snap_at_peak = (int)opt_int(&opts[7]);
 	ms_rt_opt.sample_rate = (uint64_t)opt_int(&opts[8]);
 	ms_rt_opt.mmap = (int)opt_int(opt_named("MEMSCOPE_MMAP"));
+	ms_rt_opt.libunwind = (int)opt_int(opt_named("MEMSCOPE_LIBUNWIND"));
 	ms_rt_stop_signal = (int)opt_int(opt_named("MEMSCOPE_STOP_SIGNAL"));
 }
 

@@ -190,6 +190,10 @@ struct ms_tstate *ms_rt_thread_get(void)
 	t->full_tail = &t->full;
 	t->tid = (uint32_t)ms_rt_gettid();
 	t->self = (uint64_t)pthread_self();
+	uint8_t was_foreign = tl->foreign;
+	tl->foreign = 1; /* pthread_getattr_np allocates */
+	ms_cfi_thread_stack(&t->stack_lo, &t->stack_hi, t->tid == (uint32_t)getpid());
+	tl->foreign = was_foreign;
 	t->late = tl->exited;
 	if (!t->late) {
 		uint8_t f = tl->foreign;
@@ -289,7 +293,7 @@ void ms_rt_counts_sum(struct ms_rt_counts *out)
 
 void ms_rt_stack_capture(struct ms_tstate *t, void *ra, struct ms_stackref *sr)
 {
-	uint32_t n = ms_rt_unwind(t->ips, ms_rt_opt.depth, ra);
+	uint32_t n = ms_rt_unwind(t, ms_rt_opt.depth, ra);
 	sr->claim = NULL;
 	sr->id = n ? ms_stacktab_lookup(t->ips, n, &sr->claim, &t->bump) : MS_STACK_UNKNOWN;
 }

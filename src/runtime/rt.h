@@ -41,6 +41,7 @@ struct ms_rt_options {
 	int post_exec;         /* MEMSCOPE_POST_EXEC named our pid */
 	uint64_t sample_rate;  /* MEMSCOPE_SAMPLE_RATE: mean bytes between samples, 0 = every allocation */
 	int mmap;              /* MEMSCOPE_MMAP: record anonymous mmap/munmap/mremap and brk */
+	int libunwind;         /* MEMSCOPE_LIBUNWIND: no .eh_frame walk (cfi.c) */
 };
 extern struct ms_rt_options ms_rt_opt;
 void ms_rt_options_load(void);
@@ -187,12 +188,24 @@ void ms_livetab_foreach(void (*fn)(const struct ms_live *, void *), void *ctx);
 void ms_livetab_lock_all(void);
 void ms_livetab_unlock_all(void);
 
-/* ---- unwinding (unwind.c) ---- */
+/* ---- unwinding (unwind.c, cfi.c) ---- */
 void ms_rt_unwind_init(void);
-/* Captures the caller's stack into ips (cap >= depth + MS_UNWIND_SLACK)
- * starting at the frame whose return address is ra; returns the count. */
+/* Captures the calling thread's stack into t->ips (depth + MS_UNWIND_SLACK
+ * slots) starting at the frame whose return address is ra; returns the
+ * count. */
 #define MS_UNWIND_SLACK 16
-uint32_t ms_rt_unwind(uintptr_t *ips, uint32_t depth, void *ra);
+#define MS_UNWIND_CUT_PAST 4 /* frames past the depth where main()'s wrapper is looked for */
+struct ms_tstate;
+uint32_t ms_rt_unwind(struct ms_tstate *t, uint32_t depth, void *ra);
+/* The .eh_frame walk (cfi.c): up to cap frames from the one whose return
+ * address is ra (found within slack frames), or -1 when it cannot follow
+ * this stack and libunwind must. [lo, hi) bounds the thread's stack. */
+int ms_cfi_init(void);
+int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, uintptr_t lo, uintptr_t hi);
+/* dlclose: forget the rules computed so far. */
+void ms_cfi_forget(void);
+/* The calling thread's stack; call once per thread, with the guard set. */
+void ms_cfi_thread_stack(uintptr_t *lo, uintptr_t *hi, int main_thread);
 
 /* ---- per-thread recording (recorder.c) ---- */
 #define MS_BUF_SIZE (64u << 10)
@@ -236,6 +249,7 @@ struct ms_tstate {
 	_Atomic int exited;       /* THREAD_EXIT written; the writer reaps it */
 	int late;                 /* registered after its destructor ran */
 	uint64_t self;            /* pthread_self() */
+	uintptr_t stack_lo, stack_hi; /* bounds of the reads of a stack walk */
 	struct ms_tstate *next_thread, *prev_thread;
 	struct ms_bump bump;      /* stack nodes */
 	_Atomic int nside;

@@ -1,14 +1,17 @@
-/* Stack capture with libunwind's cached fast path (unw_backtrace). The
+/* Stack capture: memscope's own walk of .eh_frame (cfi.c) where it can
+ * follow the stack, else libunwind's cached fast path (unw_backtrace). The
  * runtime's own frames are cut by position: the hook passes its own return
  * address, and the stack starts at that frame, whatever got inlined. At the
  * outer end, our main() wrapper (hooks.c) is dropped too. */
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 #include <link.h>
+#include <string.h>
 
 #include "runtime/rt.h"
 
 static uintptr_t self_lo, self_hi; /* our executable segment */
+static int ms_opt_cfi;              /* the .eh_frame walk is on */
 
 static int find_self(struct dl_phdr_info *info, size_t size, void *ctx)
 {
@@ -29,9 +32,11 @@ void ms_rt_unwind_init(void)
 {
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 	dl_iterate_phdr(find_self, (void *)(uintptr_t)ms_rt_unwind);
+	ms_opt_cfi = !ms_rt_opt.libunwind && !ms_cfi_init();
 }
 
-uint32_t ms_rt_unwind(uintptr_t *ips, uint32_t depth, void *ra)
+/* libunwind's stack from ra's frame on, moved to the front of ips. */
+static uint32_t unwind_libunwind(uintptr_t *ips, uint32_t depth, void *ra)
 {
 	int n = unw_backtrace((void **)ips, (int)(depth + MS_UNWIND_SLACK));
 	if (n <= 0)
@@ -43,11 +48,21 @@ uint32_t ms_rt_unwind(uintptr_t *ips, uint32_t depth, void *ra)
 		if (ips[skip] == (uintptr_t)ra)
 			break;
 	}
-	uintptr_t *out = ips;
-	ips += skip;
 	cnt -= skip;
+	if (skip)
+		memmove(ips, ips + skip, cnt * sizeof *ips);
+	return cnt;
+}
+
+uint32_t ms_rt_unwind(struct ms_tstate *t, uint32_t depth, void *ra)
+{
+	uintptr_t *ips = t->ips;
+	int n = ms_opt_cfi ? ms_cfi_walk(ips, depth + MS_UNWIND_CUT_PAST, MS_UNWIND_SLACK, (uintptr_t)ra,
+	                                 t->stack_lo, t->stack_hi)
+	                   : -1;
+	uint32_t cnt = n >= 0 ? (uint32_t)n : unwind_libunwind(ips, depth, ra);
 	/* the wrapper of main sits a few frames from the outer end */
-	for (uint32_t i = cnt > 4 ? cnt - 4 : 0; i < cnt; i++) {
+	for (uint32_t i = cnt > MS_UNWIND_CUT_PAST ? cnt - MS_UNWIND_CUT_PAST : 0; i < cnt; i++) {
 		if (ips[i] - self_lo < self_hi - self_lo) {
 			for (uint32_t j = i + 1; j < cnt; j++)
 				ips[j - 1] = ips[j];
@@ -57,8 +72,5 @@ uint32_t ms_rt_unwind(uintptr_t *ips, uint32_t depth, void *ra)
 	}
 	if (cnt > depth)
 		cnt = depth;
-	if (skip)
-		for (uint32_t i = 0; i < cnt; i++)
-			out[i] = ips[i];
 	return cnt;
 }

@@ -1,0 +1,554 @@
+/* A stack walk from the loaded objects' .eh_frame, with each return
+ * address's unwind rule computed once and kept in a table shared by all
+ * threads (the "precompiled unwind tables" of eBPF profilers, built lazily).
+ *
+ * Only the rules ordinary x86-64 code uses are taken: the CFA is rsp or rbp
+ * plus an offset, the return address is saved at CFA-8, rbp is unchanged or
+ * saved at CFA+n. Anything else (signal frames, DWARF expressions, stack
+ * realignment through another register, code without unwind info, a stack
+ * that is not the thread's own) makes the walk give up, and the caller asks
+ * libunwind for the whole stack. Every read is checked against the thread's
+ * stack bounds, so a wrong rule yields a wrong stack, never a fault.
+ *
+ * Cold addresses are found with _dl_find_object (lock-free and
+ * async-signal-safe, glibc 2.35) and the object's .eh_frame_hdr search
+ * table: no dl_iterate_phdr and no sigprocmask per frame, which is what made
+ * libunwind's first sight of an address expensive (clang's start-up). */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "runtime/arena.h"
+#include "runtime/rt.h"
+
+/* DWARF register numbers (x86-64 psABI) */
+#define REG_RBP 6
+#define REG_RSP 7
+#define REG_RA 16
+
+/* ---- a rule, packed in 64 bits ----
+ * bits 0-2 kind, bit 3 CFA from rbp (else rsp), bit 4 rbp saved at CFA+bp_off,
+ * bits 5-15 generation (dlclose), bits 16-31 bp_off, bits 32-63 CFA offset. */
+enum {
+	K_NONE = 0,  /* (an empty table value) */
+	K_STEP = 1,  /* the caller's frame is found by the rule */
+	K_END = 2,   /* the return address is undefined: outermost frame */
+	K_UNSUP = 3, /* a rule the walk does not follow */
+	K_NOFDE = 4, /* no unwind info: the end if rbp is 0 (the psABI's mark) */
+};
+#define R_KIND_MASK 7u
+#define R_CFA_BP 8u
+#define R_BP_SAVED 16u
+#define R_GEN_SHIFT 5
+#define R_GEN_MASK 0x7ffu
+
+static inline uint64_t rule_pack(unsigned kind, int cfa_bp, int bp_saved, int32_t cfa_off, int16_t bp_off,
+                                 uint32_t gen)
+{
+	return kind | (cfa_bp ? R_CFA_BP : 0) | (bp_saved ? R_BP_SAVED : 0) |
+	       (uint64_t)(gen & R_GEN_MASK) << R_GEN_SHIFT | (uint64_t)(uint16_t)bp_off << 16 |
+	       (uint64_t)(uint32_t)cfa_off << 32;
+}
+static inline unsigned rule_kind(uint64_t r) { return r & R_KIND_MASK; }
+static inline uint32_t rule_gen(uint64_t r) { return (r >> R_GEN_SHIFT) & R_GEN_MASK; }
+static inline int32_t rule_cfa_off(uint64_t r) { return (int32_t)(r >> 32); }
+static inline int16_t rule_bp_off(uint64_t r) { return (int16_t)(r >> 16); }
+
+/* Bumped by dlclose: rules computed before it are recomputed, since another
+ * object may now sit at their addresses. */
+static _Atomic uint32_t cfi_gen;
+
+void ms_cfi_forget(void) { atomic_fetch_add_explicit(&cfi_gen, 1, memory_order_release); }
+
+/* ---- reading .eh_frame ---- */
+
+struct cur {
+	const uint8_t *p, *end;
+	int bad;
+};
+
+static uint64_t uleb(struct cur *c)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0; c->p < c->end; shift += 7) {
+		uint8_t b = *c->p++;
+		if (shift < 64)
+			v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return v;
+	}
+	c->bad = 1;
+	return 0;
+}
+
+static int64_t sleb(struct cur *c)
+{
+	int64_t v = 0;
+	unsigned shift = 0;
+	for (;;) {
+		if (c->p >= c->end) {
+			c->bad = 1;
+			return 0;
+		}
+		uint8_t b = *c->p++;
+		if (shift < 64)
+			v |= (int64_t)((uint64_t)(b & 0x7f) << shift);
+		shift += 7;
+		if (!(b & 0x80)) {
+			if (shift < 64 && (b & 0x40))
+				v |= -(int64_t)((uint64_t)1 << shift);
+			return v;
+		}
+	}
+}
+
+static uint64_t fixed(struct cur *c, unsigned n)
+{
+	if ((size_t)(c->end - c->p) < n) {
+		c->bad = 1;
+		return 0;
+	}
+	uint64_t v = 0;
+	memcpy(&v, c->p, n); /* little-endian */
+	c->p += n;
+	return v;
+}
+
+static int64_t sext(uint64_t v, unsigned bytes)
+{
+	unsigned s = 64 - 8 * bytes;
+	return (int64_t)(v << s) >> s;
+}
+
+/* A DW_EH_PE-encoded pointer; datarel is relative to base. */
+static uint64_t encoded(struct cur *c, uint8_t enc, uint64_t base)
+{
+	const uint8_t *at = c->p;
+	uint64_t v;
+	switch (enc & 0x0f) {
+	case 0x00: v = fixed(c, 8); break;
+	case 0x01: v = uleb(c); break;
+	case 0x02: v = fixed(c, 2); break;
+	case 0x03: v = fixed(c, 4); break;
+	case 0x04: v = fixed(c, 8); break;
+	case 0x09: v = (uint64_t)sleb(c); break;
+	case 0x0a: v = (uint64_t)sext(fixed(c, 2), 2); break;
+	case 0x0b: v = (uint64_t)sext(fixed(c, 4), 4); break;
+	case 0x0c: v = fixed(c, 8); break;
+	default: c->bad = 1; return 0;
+	}
+	switch (enc & 0x70) {
+	case 0x00: break;
+	case 0x10: v += (uint64_t)(uintptr_t)at; break;
+	case 0x30: v += base; break;
+	default: c->bad = 1; return 0;
+	}
+	if (enc & 0x80)
+		c->bad = 1; /* indirect: not used for code addresses */
+	return v;
+}
+
+/* The state of the registers we follow at one row of the table. */
+enum { RR_SAME = 0, RR_OFFSET, RR_UNDEF, RR_OTHER };
+struct row {
+	int cfa_reg; /* REG_RSP, REG_RBP, or -1: anything else */
+	int64_t cfa_off;
+	uint8_t bp_rule, ra_rule;
+	int64_t bp_off, ra_off;
+};
+
+struct cie {
+	uint64_t code_align;
+	int64_t data_align;
+	uint8_t fde_enc;
+	int signal, has_aug;
+	struct cur insns;
+};
+
+#define STATE_STACK 8
+
+struct interp {
+	struct row row, init, saved[STATE_STACK];
+	unsigned nsaved;
+	uint64_t loc, target;
+	const struct cie *cie;
+};
+
+static void set_rule(struct interp *s, uint64_t reg, uint8_t rule, int64_t off)
+{
+	if (reg == REG_RBP) {
+		s->row.bp_rule = rule;
+		s->row.bp_off = off;
+	} else if (reg == REG_RA) {
+		s->row.ra_rule = rule;
+		s->row.ra_off = off;
+	}
+}
+
+static void restore_rule(struct interp *s, uint64_t reg)
+{
+	if (reg == REG_RBP) {
+		s->row.bp_rule = s->init.bp_rule;
+		s->row.bp_off = s->init.bp_off;
+	} else if (reg == REG_RA) {
+		s->row.ra_rule = s->init.ra_rule;
+		s->row.ra_off = s->init.ra_off;
+	}
+}
+
+/* Runs instructions until the row that covers s->target; returns -1 on an
+ * instruction it cannot follow, 1 when the target's row is reached. */
+static int run(struct interp *s, struct cur *c)
+{
+	const struct cie *ci = s->cie;
+	while (c->p < c->end && !c->bad) {
+		uint8_t op = *c->p++;
+		uint64_t delta = 0, reg;
+		switch (op >> 6) {
+		case 1: delta = op & 0x3f; goto advance;
+		case 2: set_rule(s, op & 0x3f, RR_OFFSET, (int64_t)uleb(c) * ci->data_align); continue;
+		case 3: restore_rule(s, op & 0x3f); continue;
+		}
+		switch (op) {
+		case 0x00: continue; /* nop */
+		case 0x01: { /* set_loc */
+			uint64_t to = encoded(c, ci->fde_enc, 0);
+			if (to > s->target)
+				return 1;
+			s->loc = to;
+			continue;
+		}
+		case 0x02: delta = fixed(c, 1); goto advance;
+		case 0x03: delta = fixed(c, 2); goto advance;
+		case 0x04: delta = fixed(c, 4); goto advance;
+		case 0x05: reg = uleb(c); set_rule(s, reg, RR_OFFSET, (int64_t)uleb(c) * ci->data_align); continue;
+		case 0x06: restore_rule(s, uleb(c)); continue;
+		case 0x07: set_rule(s, uleb(c), RR_UNDEF, 0); continue;
+		case 0x08: set_rule(s, uleb(c), RR_SAME, 0); continue;
+		case 0x09: reg = uleb(c); uleb(c); set_rule(s, reg, RR_OTHER, 0); continue;
+		case 0x0a:
+			if (s->nsaved == STATE_STACK)
+				return -1;
+			s->saved[s->nsaved++] = s->row;
+			continue;
+		case 0x0b:
+			/* the CFA comes back too, as GCC's code expects (and libgcc does) */
+			if (!s->nsaved)
+				return -1;
+			s->row = s->saved[--s->nsaved];
+			continue;
+		case 0x0c: reg = uleb(c); s->row.cfa_off = (int64_t)uleb(c); goto cfa_reg;
+		case 0x0d: reg = uleb(c); goto cfa_reg;
+		case 0x0e: s->row.cfa_off = (int64_t)uleb(c); continue;
+		case 0x0f: /* def_cfa_expression */
+			s->row.cfa_reg = -1;
+			c->p += uleb(c);
+			continue;
+		case 0x10: /* expression */
+		case 0x16: /* val_expression */
+			reg = uleb(c);
+			set_rule(s, reg, RR_OTHER, 0);
+			c->p += uleb(c);
+			continue;
+		case 0x11: reg = uleb(c); set_rule(s, reg, RR_OFFSET, sleb(c) * ci->data_align); continue;
+		case 0x12: reg = uleb(c); s->row.cfa_off = sleb(c) * ci->data_align; goto cfa_reg;
+		case 0x13: s->row.cfa_off = sleb(c) * ci->data_align; continue;
+		case 0x14: reg = uleb(c); uleb(c); set_rule(s, reg, RR_OTHER, 0); continue;
+		case 0x15: reg = uleb(c); sleb(c); set_rule(s, reg, RR_OTHER, 0); continue;
+		case 0x2e: uleb(c); continue; /* GNU_args_size */
+		case 0x2f: reg = uleb(c); set_rule(s, reg, RR_OFFSET, -(int64_t)uleb(c) * ci->data_align); continue;
+		default: return -1;
+		}
+	advance:
+		if (s->loc + delta * ci->code_align > s->target)
+			return 1;
+		s->loc += delta * ci->code_align;
+		continue;
+	cfa_reg:
+		s->row.cfa_reg = reg == REG_RSP || reg == REG_RBP ? (int)reg : -1;
+	}
+	return c->bad ? -1 : 0;
+}
+
+/* One entry of .eh_frame at p: its body [*body, *end) and CIE id field. */
+static int entry(const uint8_t *p, const uint8_t *lo, const uint8_t *hi, struct cur *body, const uint8_t **id_at,
+                 uint64_t *id)
+{
+	if (p < lo || p + 4 > hi)
+		return -1;
+	struct cur c = {p, hi, 0};
+	uint64_t len = fixed(&c, 4);
+	unsigned idsz = 4;
+	if (len == 0xffffffffu) {
+		len = fixed(&c, 8);
+		idsz = 8;
+	}
+	if (!len || c.bad || len > (uint64_t)(hi - c.p))
+		return -1;
+	const uint8_t *end = c.p + len;
+	*id_at = c.p;
+	c.end = end;
+	*id = fixed(&c, idsz);
+	if (c.bad)
+		return -1;
+	*body = c;
+	return 0;
+}
+
+static int parse_cie(const uint8_t *p, const uint8_t *lo, const uint8_t *hi, struct cie *out)
+{
+	struct cur c;
+	const uint8_t *id_at;
+	uint64_t id;
+	if (entry(p, lo, hi, &c, &id_at, &id) || id != 0)
+		return -1;
+	uint8_t version = (uint8_t)fixed(&c, 1);
+	const char *aug = (const char *)c.p;
+	size_t alen = strnlen(aug, (size_t)(c.end - c.p));
+	if (c.bad || aug + alen == (const char *)c.end || (version != 1 && version != 3))
+		return -1;
+	c.p += alen + 1;
+	memset(out, 0, sizeof *out);
+	out->code_align = uleb(&c);
+	out->data_align = sleb(&c);
+	uint64_t ra = version == 1 ? fixed(&c, 1) : uleb(&c);
+	if (ra != REG_RA || c.bad)
+		return -1;
+	out->fde_enc = 0; /* absptr */
+	if (aug[0] == 'z') {
+		out->has_aug = 1;
+		uint64_t n = uleb(&c);
+		if (c.bad || n > (uint64_t)(c.end - c.p))
+			return -1;
+		struct cur a = {c.p, c.p + n, 0};
+		c.p += n;
+		for (const char *k = aug + 1; *k && !a.bad; k++) {
+			if (*k == 'R')
+				out->fde_enc = (uint8_t)fixed(&a, 1);
+			else if (*k == 'P') {
+				uint8_t enc = (uint8_t)fixed(&a, 1);
+				encoded(&a, enc & 0x7f, 0); /* skipped: its value is not needed */
+			} else if (*k == 'L')
+				fixed(&a, 1);
+			else if (*k == 'S')
+				out->signal = 1;
+			else
+				break; /* unknown: the rest of the data is skipped by length */
+		}
+	} else if (aug[0]) {
+		return -1; /* "eh" and other pre-'z' augmentations */
+	}
+	out->insns = c;
+	return c.bad ? -1 : 0;
+}
+
+/* The search table of .eh_frame_hdr: the FDE whose range holds pc. */
+static const uint8_t *find_fde(const uint8_t *hdr, const uint8_t *lo, const uint8_t *hi, uint64_t pc)
+{
+	if (hdr < lo || hdr + 4 > hi || hdr[0] != 1)
+		return NULL;
+	struct cur c = {hdr + 4, hi, 0};
+	encoded(&c, hdr[1], 0); /* eh_frame_ptr */
+	uint64_t count = encoded(&c, hdr[2], 0);
+	if (c.bad || hdr[3] != 0x3b || count == 0 || count > (uint64_t)(hi - c.p) / 8)
+		return NULL; /* only datarel sdata4 pairs, what every linker writes */
+	const int32_t *t = (const int32_t *)(const void *)c.p;
+	uint64_t base = (uint64_t)(uintptr_t)hdr;
+	size_t a = 0, b = (size_t)count;
+	while (b - a > 1) {
+		size_t m = a + (b - a) / 2;
+		if (base + (uint64_t)(int64_t)t[2 * m] <= pc)
+			a = m;
+		else
+			b = m;
+	}
+	if (base + (uint64_t)(int64_t)t[2 * a] > pc)
+		return NULL;
+	return (const uint8_t *)(uintptr_t)(base + (uint64_t)(int64_t)t[2 * a + 1]);
+}
+
+static uint64_t rule_from_row(const struct row *r, uint32_t gen)
+{
+	if (r->ra_rule == RR_UNDEF)
+		return rule_pack(K_END, 0, 0, 0, 0, gen);
+	if (r->cfa_reg < 0 || r->ra_rule != RR_OFFSET || r->ra_off != -8 || r->cfa_off < 8 ||
+	    r->cfa_off > INT32_MAX || r->bp_rule == RR_OTHER)
+		return rule_pack(K_UNSUP, 0, 0, 0, 0, gen);
+	int bp_saved = r->bp_rule == RR_OFFSET;
+	if (bp_saved && (r->bp_off < INT16_MIN || r->bp_off > INT16_MAX))
+		return rule_pack(K_UNSUP, 0, 0, 0, 0, gen);
+	return rule_pack(K_STEP, r->cfa_reg == REG_RBP, bp_saved, (int32_t)r->cfa_off,
+	                 (int16_t)(bp_saved ? r->bp_off : 0), gen);
+}
+
+/* The rule for code address pc, from the object's tables. */
+static uint64_t compute_rule(uint64_t pc, uint32_t gen)
+{
+	const uint64_t unsup = rule_pack(K_UNSUP, 0, 0, 0, 0, gen);
+	struct dl_find_object fo;
+	if (_dl_find_object((void *)(uintptr_t)pc, &fo) != 0 || !fo.dlfo_eh_frame)
+		return unsup;
+	const uint8_t *lo = fo.dlfo_map_start, *hi = fo.dlfo_map_end;
+	const uint8_t *fde = find_fde(fo.dlfo_eh_frame, lo, hi, pc);
+	struct cur c;
+	const uint8_t *id_at;
+	uint64_t id;
+	if (!fde)
+		return rule_pack(K_NOFDE, 0, 0, 0, 0, gen);
+	if (entry(fde, lo, hi, &c, &id_at, &id) || id == 0)
+		return unsup;
+	struct cie cie;
+	if (parse_cie(id_at - id, lo, hi, &cie) || cie.signal)
+		return unsup;
+	uint64_t start = encoded(&c, cie.fde_enc, 0);
+	uint64_t range = encoded(&c, cie.fde_enc & 0x0f, 0);
+	if (c.bad)
+		return unsup;
+	if (pc < start || pc - start >= range)
+		return rule_pack(K_NOFDE, 0, 0, 0, 0, gen);
+	if (cie.has_aug) {
+		uint64_t n = uleb(&c);
+		if (c.bad || n > (uint64_t)(c.end - c.p))
+			return unsup;
+		c.p += n;
+	}
+	struct interp s = {.loc = start, .target = pc, .cie = &cie};
+	s.row.cfa_reg = -1;
+	s.row.bp_rule = RR_SAME;
+	s.row.ra_rule = RR_OTHER; /* until the CIE says where it is */
+	struct cur ci = cie.insns;
+	s.target = UINT64_MAX; /* the CIE's instructions all apply */
+	if (run(&s, &ci) < 0)
+		return unsup;
+	s.init = s.row;
+	s.target = pc;
+	s.loc = start;
+	if (run(&s, &c) < 0)
+		return unsup;
+	return rule_from_row(&s.row, gen);
+}
+
+/* ---- the table: return address -> rule ----
+ * Open addressing, insert-only: a key is set once with a CAS and never
+ * changes, its value is one atomic word (rewritten only for a newer
+ * generation). When the probe window is full, rules are computed but not
+ * kept. */
+#define TAB_BITS 17
+#define TAB_SIZE (1u << TAB_BITS)
+#define PROBES 16
+
+struct slot {
+	_Atomic uint64_t key, val;
+};
+static struct slot *tab;
+
+int ms_cfi_init(void)
+{
+	tab = ms_rt_map(TAB_SIZE * sizeof *tab);
+	return tab ? 0 : -1;
+}
+
+static uint64_t rule_for(uint64_t pc)
+{
+	uint32_t gen = atomic_load_explicit(&cfi_gen, memory_order_acquire) & R_GEN_MASK;
+	uint32_t h = (uint32_t)((pc * 0x9E3779B97F4A7C15ull) >> (64 - TAB_BITS));
+	for (unsigned i = 0; i < PROBES; i++) {
+		struct slot *s = &tab[(h + i) & (TAB_SIZE - 1)];
+		uint64_t k = atomic_load_explicit(&s->key, memory_order_acquire);
+		if (k == pc) {
+			uint64_t v = atomic_load_explicit(&s->val, memory_order_acquire);
+			if (MS_LIKELY(v != 0 && rule_gen(v) == gen))
+				return v;
+			v = compute_rule(pc, gen);
+			atomic_store_explicit(&s->val, v, memory_order_release);
+			return v;
+		}
+		if (k == 0) {
+			uint64_t v = compute_rule(pc, gen);
+			uint64_t want = 0;
+			if (atomic_compare_exchange_strong(&s->key, &want, pc) || want == pc)
+				atomic_store_explicit(&s->val, v, memory_order_release);
+			return v;
+		}
+	}
+	return compute_rule(pc, gen);
+}
+
+/* ---- the walk ---- */
+
+extern void *__libc_stack_end; /* ld.so: the stack pointer _start was given */
+
+void ms_cfi_thread_stack(uintptr_t *lo, uintptr_t *hi, int main_thread)
+{
+	*lo = *hi = 0;
+	if (main_thread) {
+		/* Nothing else is mapped within the stack limit below the top, and
+		 * the page holding __libc_stack_end is the stack's own. */
+		struct rlimit rl;
+		uintptr_t top = ((uintptr_t)__libc_stack_end + 4095) & ~(uintptr_t)4095;
+		uint64_t size = 8u << 20;
+		if (!getrlimit(RLIMIT_STACK, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1ull << 32))
+			size = rl.rlim_cur;
+		if (top > size) {
+			*lo = top - size;
+			*hi = top;
+		}
+		return;
+	}
+	pthread_attr_t a;
+	void *addr;
+	size_t size;
+	if (pthread_getattr_np(pthread_self(), &a))
+		return;
+	if (!pthread_attr_getstack(&a, &addr, &size)) {
+		*lo = (uintptr_t)addr;
+		*hi = (uintptr_t)addr + size;
+	}
+	pthread_attr_destroy(&a);
+}
+
+static inline int readable(uintptr_t a, uintptr_t lo, uintptr_t hi) { return a >= lo && a <= hi - 8 && !(a & 7); }
+
+int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t ip, sp, bp;
+	/* where we are: this instruction's row describes these rsp and rbp */
+	__asm__ volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2" : "=&r"(ip), "=&r"(sp), "=&r"(bp));
+	if (!tab || sp < lo || sp >= hi)
+		return -1;
+	lo = sp;
+	uint32_t n = 0, skipped = 0;
+	int in_caller = 0; /* ip is a return address: look up ip - 1 (the call) */
+	for (;;) {
+		if (n || ip == ra) {
+			ips[n++] = ip;
+			if (n == cap)
+				return (int)n;
+		} else if (++skipped > slack) {
+			return -1;
+		}
+		uint64_t r = rule_for(in_caller ? ip - 1 : ip);
+		unsigned kind = rule_kind(r);
+		if (kind == K_END || (kind == K_NOFDE && bp == 0))
+			return n ? (int)n : -1;
+		if (kind != K_STEP)
+			return -1;
+		uintptr_t cfa = (r & R_CFA_BP ? bp : sp) + (uintptr_t)(intptr_t)rule_cfa_off(r);
+		if (cfa <= sp || !readable(cfa - 8, lo, hi))
+			return -1;
+		uintptr_t next = *(const uintptr_t *)(cfa - 8);
+		if (r & R_BP_SAVED) {
+			uintptr_t at = cfa + (uintptr_t)(intptr_t)rule_bp_off(r);
+			if (!readable(at, lo, hi))
+				return -1;
+			bp = *(const uintptr_t *)at;
+		}
+		sp = cfa;
+		ip = next;
+		in_caller = 1;
+		if (!ip)
+			return n ? (int)n : -1;
+	}
+}
