@@ -21,11 +21,21 @@
 #define NSHARD 256
 #define INIT_CAP 256
 
+/* A slot is 16 bytes, four to a cache line: the size takes 40 bits and the
+ * stack id 24 (ids stop below 2^24, stacktab.c). A block of 1 TiB or more
+ * keeps its size in big[] (the address space holds fewer than 128). */
+struct slot {
+	uint64_t addr;
+	uint64_t meta; /* size | stack << SIZE_BITS */
+};
+#define SIZE_BITS 40
+#define SIZE_BIG ((1ull << SIZE_BITS) - 1)
+
 struct shard {
 	ms_spin lock;
 	uint32_t mask;
 	uint32_t count;
-	struct ms_live *slots;
+	struct slot *slots;
 	uint64_t bytes; /* sum of the sizes (snapshot-at-peak samples it) */
 } __attribute__((aligned(64)));
 
@@ -49,6 +59,70 @@ int ms_livetab_init(void) { return 0; }
 
 #define mix ms_livetab_hash
 
+/* Sizes of 1 TiB or more; taken inside a shard's lock. */
+#define NBIG 128
+static struct {
+	uint64_t addr, size;
+} big[NBIG];
+static ms_spin big_lock = MS_SPIN_INIT;
+
+static uint64_t big_size(uint64_t addr)
+{
+	uint64_t size = SIZE_BIG;
+	ms_spin_lock(&big_lock);
+	for (unsigned i = 0; i < NBIG; i++)
+		if (big[i].addr == addr) {
+			size = big[i].size;
+			break;
+		}
+	ms_spin_unlock(&big_lock);
+	return size;
+}
+
+static void big_set(uint64_t addr, uint64_t size)
+{
+	ms_spin_lock(&big_lock);
+	unsigned free_at = NBIG;
+	for (unsigned i = 0; i < NBIG; i++) {
+		if (big[i].addr == addr || (!big[i].addr && free_at == NBIG))
+			free_at = i;
+		if (big[i].addr == addr)
+			break;
+	}
+	if (free_at < NBIG) {
+		big[free_at].addr = size ? addr : 0;
+		big[free_at].size = size;
+	}
+	ms_spin_unlock(&big_lock);
+}
+
+static inline uint64_t meta_of(uint64_t addr, uint64_t size, uint32_t stack)
+{
+	if (MS_UNLIKELY(size >= SIZE_BIG)) {
+		big_set(addr, size);
+		size = SIZE_BIG;
+	}
+	return size | (uint64_t)(stack & 0xffffffu) << SIZE_BITS; /* ids < 2^24: stacktab.c */
+}
+
+static inline uint64_t slot_size(const struct slot *e)
+{
+	uint64_t v = e->meta & SIZE_BIG;
+	return MS_UNLIKELY(v == SIZE_BIG) ? big_size(e->addr) : v;
+}
+
+static inline struct ms_live slot_live(const struct slot *e)
+{
+	return (struct ms_live){e->addr, slot_size(e), (uint32_t)(e->meta >> SIZE_BITS)};
+}
+
+/* The slot leaves the table: its big[] entry goes with it. */
+static inline void slot_drop(const struct slot *e)
+{
+	if (MS_UNLIKELY((e->meta & SIZE_BIG) == SIZE_BIG))
+		big_set(e->addr, 0);
+}
+
 #define REGION_SHIFT 12 /* a 1 KiB region of the heap ... */
 #define GROUP_BITS 7    /* ... maps to 32 slots (768 B), one per 32 B */
 #define GROUP_MASK ((1u << GROUP_BITS) - 1)
@@ -66,7 +140,7 @@ static inline uint32_t home_of(uint64_t h, uint64_t addr, uint32_t mask)
 
 static inline struct shard *shard_of(uint64_t h) { return &shards[h >> 56]; }
 
-static void put(struct ms_live *slots, uint32_t mask, const struct ms_live *e)
+static void put(struct slot *slots, uint32_t mask, const struct slot *e)
 {
 	uint32_t i = home_of(region_hash(e->addr), e->addr, mask);
 	while (slots[i].addr && slots[i].addr != e->addr)
@@ -83,7 +157,7 @@ static void put(struct ms_live *slots, uint32_t mask, const struct ms_live *e)
 static uint8_t *region;
 static _Atomic uint64_t region_used;
 
-static struct ms_live *table_alloc(size_t bytes)
+static struct slot *table_alloc(size_t bytes)
 {
 	bytes = (bytes + 4095) & ~(size_t)4095;
 	uint8_t *r = __atomic_load_n(&region, __ATOMIC_ACQUIRE);
@@ -102,10 +176,10 @@ static struct ms_live *table_alloc(size_t bytes)
 	uint64_t off = atomic_fetch_add(&region_used, bytes);
 	if (off + bytes > REGION_SIZE)
 		return ms_rt_alloc(bytes);
-	return (struct ms_live *)(r + off);
+	return (struct slot *)(void *)(r + off);
 }
 
-static void table_free(struct ms_live *t, size_t bytes)
+static void table_free(struct slot *t, size_t bytes)
 {
 	uint8_t *r = region;
 	if (r && (uint8_t *)t >= r && (uint8_t *)t < r + REGION_SIZE)
@@ -117,7 +191,7 @@ static void table_free(struct ms_live *t, size_t bytes)
 static int grow(struct shard *s)
 {
 	uint32_t cap = s->slots ? (s->mask + 1) * 2 : INIT_CAP;
-	struct ms_live *n = table_alloc((size_t)cap * sizeof *n);
+	struct slot *n = table_alloc((size_t)cap * sizeof *n);
 	if (!n)
 		return -1;
 	if (s->slots) {
@@ -131,11 +205,10 @@ static int grow(struct shard *s)
 	return 0;
 }
 
-void ms_livetab_insert(uint64_t addr, uint64_t size, uint32_t stack, uint32_t tid)
+void ms_livetab_insert(uint64_t addr, uint64_t size, uint32_t stack)
 {
 	uint64_t h = region_hash(addr);
 	struct shard *s = shard_of(h);
-	struct ms_live e = {addr, size, stack, tid};
 	ms_spin_lock(&s->lock);
 	if (MS_UNLIKELY(!s->slots || (s->count + 1) * 4 > (s->mask + 1) * 3) && grow(s)) {
 		ms_spin_unlock(&s->lock);
@@ -144,13 +217,16 @@ void ms_livetab_insert(uint64_t addr, uint64_t size, uint32_t stack, uint32_t ti
 	uint32_t i = home_of(h, addr, s->mask);
 	while (s->slots[i].addr && s->slots[i].addr != addr)
 		i = (i + 1) & s->mask;
+	uint64_t was = 0;
 	if (!s->slots[i].addr) {
 		s->count++;
 		filter_add(addr, 1);
-	} else
-		size -= s->slots[i].size; /* replaced: count the difference */
-	__atomic_store_n(&s->bytes, s->bytes + size, __ATOMIC_RELAXED);
-	s->slots[i] = e;
+	} else { /* replaced: count the difference */
+		was = slot_size(&s->slots[i]);
+		slot_drop(&s->slots[i]);
+	}
+	__atomic_store_n(&s->bytes, s->bytes + size - was, __ATOMIC_RELAXED);
+	s->slots[i] = (struct slot){addr, meta_of(addr, size, stack)};
 	ms_spin_unlock(&s->lock);
 }
 
@@ -160,9 +236,9 @@ void ms_livetab_prefetch(uint64_t addr)
 	 * and a prefetch never faults. */
 	uint64_t h = region_hash(addr);
 	struct shard *s = shard_of(h);
-	struct ms_live *sl = __atomic_load_n(&s->slots, __ATOMIC_RELAXED);
+	struct slot *sl = __atomic_load_n(&s->slots, __ATOMIC_RELAXED);
 	if (sl) {
-		const struct ms_live *slot = &sl[home_of(h, addr, __atomic_load_n(&s->mask, __ATOMIC_RELAXED))];
+		const struct slot *slot = &sl[home_of(h, addr, __atomic_load_n(&s->mask, __ATOMIC_RELAXED))];
 		__asm__ volatile("prefetcht0 %0" : : "m"(*slot)); /* gcc 12 drops __builtin_prefetch here */
 	}
 }
@@ -177,7 +253,7 @@ int ms_livetab_remove(uint64_t addr, struct ms_live *out)
 		return 0;
 	}
 	uint32_t mask = s->mask, i = home_of(h, addr, mask);
-	struct ms_live *sl = s->slots;
+	struct slot *sl = s->slots;
 	while (sl[i].addr != addr) {
 		if (!sl[i].addr) {
 			ms_spin_unlock(&s->lock);
@@ -185,9 +261,11 @@ int ms_livetab_remove(uint64_t addr, struct ms_live *out)
 		}
 		i = (i + 1) & mask;
 	}
+	struct ms_live e = slot_live(&sl[i]);
+	slot_drop(&sl[i]);
 	if (out)
-		*out = sl[i];
-	__atomic_store_n(&s->bytes, s->bytes - sl[i].size, __ATOMIC_RELAXED);
+		*out = e;
+	__atomic_store_n(&s->bytes, s->bytes - e.size, __ATOMIC_RELAXED);
 	/* backward-shift: pull later entries of the probe run into the hole */
 	uint32_t hole = i;
 	for (uint32_t j = (i + 1) & mask; sl[j].addr; j = (j + 1) & mask) {
@@ -211,8 +289,10 @@ void ms_livetab_foreach(void (*fn)(const struct ms_live *, void *), void *ctx)
 		if (!s->slots)
 			continue;
 		for (uint32_t i = 0; i <= s->mask; i++)
-			if (s->slots[i].addr)
-				fn(&s->slots[i], ctx);
+			if (s->slots[i].addr) {
+				struct ms_live e = slot_live(&s->slots[i]);
+				fn(&e, ctx);
+			}
 	}
 }
 
@@ -252,9 +332,10 @@ int ms_livetab_copy(struct ms_scan_block **out, uint64_t *n, uint64_t *bytes)
 		struct shard *s = &shards[k];
 		for (uint32_t i = 0; s->slots && i <= s->mask; i++)
 			if (s->slots[i].addr) {
+				uint64_t size = slot_size(&s->slots[i]);
 				b[j].addr = s->slots[i].addr;
-				b[j++].size = s->slots[i].size;
-				sum += s->slots[i].size;
+				b[j++].size = size;
+				sum += size;
 			}
 	}
 	ms_livetab_unlock_all();

@@ -27,7 +27,7 @@ static struct ms_rt_counts retired; /* threads lock */
 static ms_spin pool_lock = MS_SPIN_INIT;
 static struct ms_buf *pool;
 static unsigned pool_count;
-#define POOL_KEEP 64
+#define POOL_KEEP 16
 #define NAME_MAX_LEN 64
 
 /* ---- buffer pool ---- */
@@ -318,7 +318,7 @@ void ms_rt_rec_alloc(struct ms_tstate *t, void *p, size_t real_size, const struc
 	uint64_t ts = ms_rt_now();
 	uint8_t *w = put_stack(begin(t, ts), sr);
 	t->p = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)p, size, sr->id);
-	ms_livetab_insert((uintptr_t)p, size, sr->id, t->tid);
+	ms_livetab_insert((uintptr_t)p, size, sr->id);
 	ms_spin_unlock(&t->lock);
 	count_alloc(t, size);
 }
@@ -366,7 +366,7 @@ static void *realloc_unlinked(void *old, size_t size, struct ms_live *was, int *
 	/* glibc's realloc(p, 0) frees p and returns NULL; any other NULL is a
 	 * failure that left p alone. */
 	if (!p && size != 0 && *had) {
-		ms_livetab_insert(was->addr, was->size, was->stack, was->tid);
+		ms_livetab_insert(was->addr, was->size, was->stack);
 		*had = 0;
 	}
 	return p;
@@ -398,7 +398,7 @@ void *ms_rt_rec_realloc(struct ms_tstate *t, void *old, size_t real_size, const 
 		w = ms_enc_alloc(w, &t->enc, ts1, (uintptr_t)p, size, sr->id);
 	}
 	t->p = w;
-	ms_livetab_insert((uintptr_t)p, size, sr->id, t->tid);
+	ms_livetab_insert((uintptr_t)p, size, sr->id);
 	ms_spin_unlock(&t->lock);
 	count_alloc(t, size);
 	return p;
@@ -487,7 +487,7 @@ static void side_one(struct ms_tstate *t, const struct ms_side *s)
 		uint64_t size = recorded_size(s->size);
 		w = begin(t, ts);
 		w = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)s->b, size, MS_STACK_UNKNOWN);
-		ms_livetab_insert((uintptr_t)s->b, size, MS_STACK_UNKNOWN, t->tid);
+		ms_livetab_insert((uintptr_t)s->b, size, MS_STACK_UNKNOWN);
 		count_alloc(t, size);
 		break;
 	}
@@ -516,7 +516,7 @@ static void side_one(struct ms_tstate *t, const struct ms_side *s)
 			w = ms_enc_realloc(w, &t->enc, ts, ts, (uintptr_t)s->a, (uintptr_t)s->b, size, MS_STACK_UNKNOWN);
 		else
 			w = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)s->b, size, MS_STACK_UNKNOWN);
-		ms_livetab_insert((uintptr_t)s->b, size, MS_STACK_UNKNOWN, t->tid);
+		ms_livetab_insert((uintptr_t)s->b, size, MS_STACK_UNKNOWN);
 		count_alloc(t, size);
 		break;
 	}

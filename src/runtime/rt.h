@@ -154,10 +154,9 @@ struct ms_live {
 	uint64_t addr;
 	uint64_t size;
 	uint32_t stack;
-	uint32_t tid;
 };
 int ms_livetab_init(void);
-void ms_livetab_insert(uint64_t addr, uint64_t size, uint32_t stack, uint32_t tid);
+void ms_livetab_insert(uint64_t addr, uint64_t size, uint32_t stack);
 /* Starts fetching addr's slot into the cache: a hook calls it as early as it
  * knows the address, so that the table's cache miss (the table is larger
  * than the cache once a program holds ~100k blocks) overlaps other work. */
