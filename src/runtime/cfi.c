@@ -511,7 +511,99 @@ void ms_cfi_thread_stack(uintptr_t *lo, uintptr_t *hi, int main_thread)
 
 static inline int readable(uintptr_t a, uintptr_t lo, uintptr_t hi) { return a >= lo && a <= hi - 8 && !(a & 7); }
 
-int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, uintptr_t lo, uintptr_t hi)
+/* ---- the thread's previous walk ----
+ * Consecutive stacks of a thread mostly share their outer part. When the
+ * walk arrives at a frame of the previous walk (same ip and sp, and rbp
+ * where the rest depends on it) and the stack words that walk read above
+ * it still hold what it read, the rest of the stack is the same: those
+ * reads are independent loads at known addresses, where walking anew is a
+ * chain of a table lookup and a load per frame. The memo keeps the frames
+ * in place; only the new inner ones are written. */
+enum {
+	F_STEP, /* a frame that led to the next entry */
+	F_END,  /* the outermost frame */
+	F_ZERO, /* after the last frame: a return address of 0 was read */
+	F_CUT,  /* after the last frame recorded (the depth was reached) */
+};
+struct mframe {
+	uintptr_t ip, sp, bp;
+	uintptr_t bp_at;  /* F_STEP: where the next frame's rbp was read, or 0 */
+	uint8_t kind;
+	uint8_t cfa_bp;   /* F_STEP: the CFA came from rbp */
+	uint8_t needs_bp; /* the walk from this frame on depends on its rbp */
+};
+struct ms_cfi_memo {
+	uint32_t cap, n, gen;
+	uint8_t busy, valid;
+	struct mframe *f, *scratch; /* cap entries each */
+};
+
+struct ms_cfi_memo *ms_cfi_memo_new(uint32_t frames)
+{
+	uint32_t cap = frames + 2;
+	struct ms_cfi_memo *m = ms_rt_alloc(sizeof *m + 2 * (size_t)cap * sizeof(struct mframe));
+	if (!m)
+		return NULL;
+	m->cap = cap;
+	m->f = (struct mframe *)(void *)(m + 1);
+	m->scratch = m->f + cap;
+	return m;
+}
+
+void ms_cfi_memo_free(struct ms_cfi_memo *m) { ms_rt_free(m); }
+
+/* The stack words the walk from frame m on read are unchanged. */
+static int still_valid(const struct mframe *f, uint32_t m, uint32_t n, uintptr_t lo, uintptr_t hi)
+{
+	for (uint32_t j = m; j + 1 < n && f[j].kind == F_STEP; j++) {
+		const struct mframe *nx = &f[j + 1];
+		if (!readable(nx->sp - 8, lo, hi) || *(const uintptr_t *)(nx->sp - 8) != nx->ip)
+			return 0;
+		if (f[j].bp_at && nx->needs_bp &&
+		    (!readable(f[j].bp_at, lo, hi) || *(const uintptr_t *)f[j].bp_at != nx->bp))
+			return 0;
+	}
+	return 1;
+}
+
+/* needs_bp of f[from - 1] down to f[0], from f[from]'s. */
+static void mark_needs_bp(struct mframe *f, uint32_t from)
+{
+	int next = f[from].needs_bp;
+	for (uint32_t j = from; j-- > 0;) {
+		if (f[j].kind == F_STEP)
+			f[j].needs_bp = f[j].cfa_bp || (!f[j].bp_at && next);
+		next = f[j].needs_bp;
+	}
+}
+
+static void memo_keep(struct ms_cfi_memo *memo, uint32_t n, uint32_t gen)
+{
+	memo->n = n;
+	memo->gen = gen;
+	memo->valid = 1;
+	memo->busy = 0;
+}
+
+struct walk {
+	uintptr_t *ips;
+	uint32_t cap, slack, n, skipped;
+	uintptr_t ra;
+};
+
+/* Frame ip joins the stack (our own frames before ra are skipped): 1 when
+ * the stack is full, -1 when ra was not found within the slack. */
+static inline int emit(struct walk *w, uintptr_t ip)
+{
+	if (w->n || ip == w->ra) {
+		w->ips[w->n++] = ip;
+		return w->n == w->cap;
+	}
+	return ++w->skipped > w->slack ? -1 : 0;
+}
+
+int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, uintptr_t lo, uintptr_t hi,
+                struct ms_cfi_memo *memo)
 {
 	uintptr_t ip, sp, bp;
 	/* where we are: this instruction's row describes these rsp and rbp */
@@ -519,36 +611,128 @@ int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, uint
 	if (!tab || sp < lo || sp >= hi)
 		return -1;
 	lo = sp;
-	uint32_t n = 0, skipped = 0;
-	int in_caller = 0; /* ip is a return address: look up ip - 1 (the call) */
-	for (;;) {
-		if (n || ip == ra) {
-			ips[n++] = ip;
-			if (n == cap)
-				return (int)n;
-		} else if (++skipped > slack) {
-			return -1;
+	uint32_t gen = atomic_load_explicit(&cfi_gen, memory_order_acquire) & R_GEN_MASK;
+	struct walk w = {ips, cap, slack, 0, 0, ra};
+	/* The new frames go to out[nout]: the scratch while the previous walk
+	 * may still be taken over (prev), then the memo itself. */
+	struct mframe *prev = NULL, *out = NULL;
+	uint32_t nprev = 0, nout = 0, m = 0, limit = 0;
+	if (memo && !memo->busy && memo->cap >= slack + cap + 2) {
+		memo->busy = 1; /* a signal handler's walk in between leaves it alone */
+		limit = memo->cap - 1;
+		if (memo->valid && memo->gen == gen) {
+			prev = memo->f;
+			nprev = memo->n;
+			out = memo->scratch;
+		} else {
+			out = memo->f;
 		}
+		memo->valid = 0;
+	}
+	int in_caller = 0; /* ip is a return address: look up ip - 1 (the call) */
+	int ret;
+	for (;;) {
+		if (prev) {
+			while (m < nprev && prev[m].sp < sp)
+				m++;
+			if (m < nprev && prev[m].sp == sp && prev[m].ip == ip &&
+			    (prev[m].kind == F_STEP || prev[m].kind == F_END) && (!prev[m].needs_bp || prev[m].bp == bp) &&
+			    still_valid(prev, m, nprev, lo, hi)) {
+				/* the rest is the previous walk's, up to its end or a cut */
+				uint32_t j = m, end;
+				int cut_made = 0;
+				for (;; j++) {
+					uint8_t k = prev[j].kind;
+					if (k == F_CUT || k == F_ZERO)
+						break;
+					int e = emit(&w, prev[j].ip);
+					if (e < 0)
+						goto fail;
+					if (k == F_END)
+						break;
+					if (e > 0) { /* full: a later walk resumes from the next frame */
+						j++;
+						if (prev[j].kind != F_ZERO) {
+							cut_made = prev[j].kind != F_CUT;
+							prev[j].kind = F_CUT;
+						}
+						break;
+					}
+				}
+				end = j; /* the last entry kept */
+				prev[m].bp = bp;
+				if (nout != m)
+					memmove(prev + nout, prev + m, (end - m + 1) * sizeof *prev);
+				memcpy(prev, out, nout * sizeof *prev);
+				uint32_t n = nout + end - m + 1;
+				if (cut_made)
+					prev[n - 1].needs_bp = 1;
+				mark_needs_bp(prev, cut_made ? n - 1 : nout);
+				if (prev[n - 1].kind == F_CUT && w.n < w.cap) {
+					/* the previous walk stopped at its depth, this one goes on */
+					out = prev;
+					nout = n - 1;
+					ip = prev[nout].ip;
+					sp = prev[nout].sp;
+					bp = prev[nout].bp;
+					in_caller = 1;
+					prev = NULL;
+					continue;
+				}
+				memo_keep(memo, n, gen);
+				return w.n ? (int)w.n : -1;
+			}
+		}
+		int e = emit(&w, ip);
+		if (e < 0)
+			goto fail;
 		uint64_t r = rule_for(in_caller ? ip - 1 : ip);
 		unsigned kind = rule_kind(r);
-		if (kind == K_END || (kind == K_NOFDE && bp == 0))
-			return n ? (int)n : -1;
+		if (kind == K_END || (kind == K_NOFDE && bp == 0)) {
+			if (out)
+				out[nout++] = (struct mframe){ip, sp, bp, 0, F_END, 0, kind == K_NOFDE};
+			ret = w.n ? (int)w.n : -1;
+			goto done;
+		}
 		if (kind != K_STEP)
-			return -1;
+			goto fail;
 		uintptr_t cfa = (r & R_CFA_BP ? bp : sp) + (uintptr_t)(intptr_t)rule_cfa_off(r);
 		if (cfa <= sp || !readable(cfa - 8, lo, hi))
-			return -1;
-		uintptr_t next = *(const uintptr_t *)(cfa - 8);
+			goto fail;
+		uintptr_t next = *(const uintptr_t *)(cfa - 8), at = 0;
+		if (out)
+			out[nout] = (struct mframe){ip, sp, bp, 0, F_STEP, (r & R_CFA_BP) != 0, 0};
 		if (r & R_BP_SAVED) {
-			uintptr_t at = cfa + (uintptr_t)(intptr_t)rule_bp_off(r);
+			at = cfa + (uintptr_t)(intptr_t)rule_bp_off(r);
 			if (!readable(at, lo, hi))
-				return -1;
+				goto fail;
 			bp = *(const uintptr_t *)at;
 		}
+		if (out)
+			out[nout++].bp_at = at;
 		sp = cfa;
 		ip = next;
 		in_caller = 1;
-		if (!ip)
-			return n ? (int)n : -1;
+		if (!ip || e > 0) {
+			if (out)
+				out[nout++] = (struct mframe){ip, sp, bp, 0, ip ? F_CUT : F_ZERO, 0, ip != 0};
+			ret = ip || w.n ? (int)w.n : -1;
+			goto done;
+		}
+		if (out && nout >= limit) /* cannot happen within cap and slack; stay safe */
+			out = NULL;
 	}
+fail:
+	ret = -1;
+done:
+	if (memo && memo->busy) {
+		if (ret >= 0 && out && nout) {
+			if (out != memo->f)
+				memcpy(memo->f, out, nout * sizeof *out);
+			mark_needs_bp(memo->f, nout - 1);
+			memo_keep(memo, nout, gen);
+		}
+		memo->busy = 0;
+	}
+	return ret;
 }

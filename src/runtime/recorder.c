@@ -194,6 +194,8 @@ struct ms_tstate *ms_rt_thread_get(void)
 	tl->foreign = 1; /* pthread_getattr_np allocates */
 	ms_cfi_thread_stack(&t->stack_lo, &t->stack_hi, t->tid == (uint32_t)getpid());
 	tl->foreign = was_foreign;
+	if (!ms_rt_opt.libunwind)
+		t->memo = ms_cfi_memo_new(ms_rt_opt.depth + MS_UNWIND_CUT_PAST + MS_UNWIND_SLACK);
 	t->late = tl->exited;
 	if (!t->late) {
 		uint8_t f = tl->foreign;
@@ -244,6 +246,7 @@ void ms_rt_thread_free(struct ms_tstate *t)
 {
 	ms_rt_buf_put_list(t->full);
 	ms_rt_buf_put_list(t->cur);
+	ms_cfi_memo_free(t->memo);
 	ms_rt_free(t);
 }
 

@@ -198,9 +198,15 @@ struct ms_tstate;
 uint32_t ms_rt_unwind(struct ms_tstate *t, uint32_t depth, void *ra);
 /* The .eh_frame walk (cfi.c): up to cap frames from the one whose return
  * address is ra (found within slack frames), or -1 when it cannot follow
- * this stack and libunwind must. [lo, hi) bounds the thread's stack. */
+ * this stack and libunwind must. [lo, hi) bounds the thread's stack; memo
+ * (or NULL) keeps the thread's previous walk. */
+struct ms_cfi_memo;
 int ms_cfi_init(void);
-int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, uintptr_t lo, uintptr_t hi);
+int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, uintptr_t lo, uintptr_t hi,
+                struct ms_cfi_memo *memo);
+/* A memo for walks of up to frames frames, the skipped ones included. */
+struct ms_cfi_memo *ms_cfi_memo_new(uint32_t frames);
+void ms_cfi_memo_free(struct ms_cfi_memo *m);
 /* dlclose: forget the rules computed so far. */
 void ms_cfi_forget(void);
 /* The calling thread's stack; call once per thread, with the guard set. */
@@ -249,6 +255,7 @@ struct ms_tstate {
 	int late;                 /* registered after its destructor ran */
 	uint64_t self;            /* pthread_self() */
 	uintptr_t stack_lo, stack_hi; /* bounds of the reads of a stack walk */
+	struct ms_cfi_memo *memo; /* its previous stack walk (cfi.c) */
 	struct ms_tstate *next_thread, *prev_thread;
 	struct ms_bump bump;      /* stack nodes */
 	_Atomic int nside;
