@@ -37,13 +37,13 @@ struct ms_heap *ms_heap_capture(const struct ms_live *live, uint64_t snapshot_id
 		free(h);
 		return NULL;
 	}
+	struct ms_live_block b;
 	for (size_t i = 0; i < live->cap; i++) {
-		const struct ms_live_block *b = &live->slots[i];
-		if (!b->addr)
+		if (!ms_live_at(live, i, &b))
 			continue;
 		h->blocks[h->n_blocks++] = (struct ms_hblock){
-			.addr = b->addr, .size = b->size, .seq = b->seq, .stack = b->stack, .thread = b->thread};
-		h->bytes += b->size;
+			.addr = b.addr, .size = b.size, .seq = b.seq, .stack = b.stack, .thread = b.thread};
+		h->bytes += b.size;
 	}
 	qsort(h->blocks, h->n_blocks, sizeof(*h->blocks), cmp_addr);
 	h->add_sorted = true;

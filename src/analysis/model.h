@@ -213,7 +213,7 @@ struct ms_model {
 
 	struct ms_maps maps; /* --mmap records (maps.recorded) */
 
-	/* replay state */
+	/* replay state, released when ms_replay_file returns */
 	struct ms_live live;
 	struct ms_event *pending, *scratch;
 	size_t n_pending, cap_pending;

@@ -122,7 +122,7 @@ static void unaccount(struct ms_model *m, const struct ms_live_block *b)
 static int apply_alloc(struct ms_model *m, const struct ms_event *e)
 {
 	uint32_t t = e->thread_kind >> 1;
-	struct ms_live_block b = {e->addr, e->size, e->stack, t, m->summary.allocations}, old;
+	struct ms_live_block b = {e->addr, e->size, e->stack, t, 0}, old;
 	if (!e->addr)
 		return 0; /* never a block */
 	int rc = ms_live_insert(&m->live, &b, &old);
@@ -249,28 +249,34 @@ static inline void prefetch_event_stack(const struct ms_model *m, const struct m
 	if (e->thread_kind & 1) {
 		prefetch_stack(m, e->stack);
 	} else {
-		const struct ms_live_block *b = ms_live_peek(&m->live, e->addr);
-		if (b)
-			prefetch_stack(m, b->stack);
+		uint32_t stack;
+		if (ms_live_peek_stack(&m->live, e->addr, &stack))
+			prefetch_stack(m, stack);
 	}
 }
 
 /* Applies the pending events with ts < watermark (all of them if all).
  * Live slots are fetched AHEAD events in advance and stacks half as far:
- * with many live blocks and stacks both miss the cache on every event. */
+ * with many live blocks and stacks both miss the cache on every event.
+ * A table or a stack array that fits the cache gets no hints: they cost a
+ * hash, or a lookup, per event and save nothing there. */
+#define PREFETCH_MIN (1u << 20)
+
 static int flush(struct ms_model *m, uint64_t watermark, bool all)
 {
 	sort_pending(m);
 	size_t n = m->n_pending, k = 0;
 	enum { AHEAD = 16, STACK_AHEAD = 8 };
-	for (size_t i = 0; i < AHEAD && i < n; i++)
+	size_t live_ahead = m->live.cap * sizeof(*m->live.slots) >= PREFETCH_MIN ? AHEAD : 0;
+	size_t stack_ahead = m->n_stacks * sizeof(*m->stacks) >= PREFETCH_MIN ? STACK_AHEAD : 0;
+	for (size_t i = 0; i < live_ahead && i < n; i++)
 		ms_live_prefetch(&m->live, m->pending[i].addr);
 	for (; k < n; k++) {
 		const struct ms_event *e = &m->pending[k];
-		if (k + AHEAD < n)
-			ms_live_prefetch(&m->live, m->pending[k + AHEAD].addr);
-		if (k + STACK_AHEAD < n)
-			prefetch_event_stack(m, &m->pending[k + STACK_AHEAD]);
+		if (live_ahead && k + live_ahead < n)
+			ms_live_prefetch(&m->live, m->pending[k + live_ahead].addr);
+		if (stack_ahead && k + stack_ahead < n)
+			prefetch_event_stack(m, &m->pending[k + stack_ahead]);
 		if (!all && e->ts >= watermark)
 			break;
 		if (e->thread_kind & 1) {
@@ -312,6 +318,16 @@ static int push(struct ms_model *m, uint64_t ts, uint64_t addr, uint64_t size, u
 	m->pending[m->n_pending++] = (struct ms_event){ts, addr, size, stack, thread << 1 | (alloc ? 1u : 0u)};
 	see_ts(m, ts);
 	return 0;
+}
+
+/* An allocation's event. A block larger than any address space is a damaged
+ * record: MS_TRACE_E_CORRUPT. */
+static int push_alloc(struct ms_model *m, uint64_t ts, uint64_t addr, uint64_t size, uint32_t stack,
+                      uint32_t thread)
+{
+	if (size > MS_LIVE_MAX_SIZE && addr)
+		return MS_TRACE_E_CORRUPT;
+	return push(m, ts, addr, size, stack, thread, true);
 }
 
 static int define_stack(struct ms_model *m, const struct ms_record *r)
@@ -451,7 +467,7 @@ int ms_replay_file(struct ms_model *m, const char *path)
 		case MS_REC_ALLOC:
 			if ((rc = stack_lookup(m, rec.u.alloc.stack_id, &stack)))
 				break;
-			rc = push(m, rec.u.alloc.ts, rec.u.alloc.addr, rec.u.alloc.size, stack, cur_thread, true);
+			rc = push_alloc(m, rec.u.alloc.ts, rec.u.alloc.addr, rec.u.alloc.size, stack, cur_thread);
 			break;
 		case MS_REC_FREE:
 			rc = push(m, rec.u.free.ts, rec.u.free.addr, 0, 0, cur_thread, false);
@@ -461,8 +477,8 @@ int ms_replay_file(struct ms_model *m, const char *path)
 				break;
 			rc = push(m, rec.u.realloc.ts_before, rec.u.realloc.old_addr, 0, 0, cur_thread, false);
 			if (!rc)
-				rc = push(m, rec.u.realloc.ts_after, rec.u.realloc.new_addr, rec.u.realloc.size, stack,
-				          cur_thread, true);
+				rc = push_alloc(m, rec.u.realloc.ts_after, rec.u.realloc.new_addr, rec.u.realloc.size,
+				                stack, cur_thread);
 			break;
 		case MS_REC_STACK:
 			rc = define_stack(m, &rec);
@@ -615,6 +631,13 @@ int ms_replay_file(struct ms_model *m, const char *path)
 	int hrc = ms_replay_heaps_finish(m);
 	if (hrc && !rc)
 		rc = hrc;
+	/* The live set is in the summary and the captured heaps now: its
+	 * memory goes back before the caller symbolizes and prints. */
+	ms_live_release(&m->live);
+	free(m->pending);
+	free(m->scratch);
+	m->pending = m->scratch = NULL;
+	m->n_pending = m->cap_pending = 0;
 out:
 	ms_u64map_release(&module_by_id);
 	ms_trace_reader_release(&r);

@@ -104,11 +104,10 @@ static int take(struct watch *w, uint32_t slot, const struct ms_live *live)
 	    ms_array_reserve((void **)&w->tmp, &w->cap_tmp, sizeof(*w->tmp), live->len + 1, 1024))
 		return -ENOMEM;
 	size_t n = 0;
-	for (size_t i = 0; i < live->cap; i++) {
-		const struct ms_live_block *b = &live->slots[i];
-		if (b->addr)
-			w->cur[n++] = (struct tracked){b->seq, b->size, b->stack, slot};
-	}
+	struct ms_live_block b;
+	for (size_t i = 0; i < live->cap; i++)
+		if (ms_live_at(live, i, &b))
+			w->cur[n++] = (struct tracked){b.seq, b.size, b.stack, slot};
 	if (sort_by_seq(w->cur, w->tmp, n) != w->cur) { /* keep the sorted one as cur */
 		struct tracked *t = w->cur;
 		size_t c = w->cap_cur;

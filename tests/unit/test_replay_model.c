@@ -2,8 +2,10 @@
  * chunks arrive out of order inside rounds, events carried over a round,
  * reallocs (free + alloc, like memcheck), temporaries per thread, an
  * unknown free, a known peak with per-stack bytes at the peak, leaks; then
- * the end reasons (exit, exec, killed) and TSC time conversion. */
+ * the end reasons (exit, exec, killed), TSC time conversion, and a block
+ * no address space holds. */
 #include "analysis/model.h"
+#include "trace/read.h"
 #include "assert.h"
 #include "tracegen.h"
 
@@ -194,11 +196,49 @@ static void test_tsc(void)
 	ms_model_release(&m);
 }
 
+/* A block larger than any address space is a damaged record: what came
+ * before it counts, the rest of the trace does not; a failed allocation of
+ * that size (address 0) is no block and reads fine. */
+static void test_huge_block(void)
+{
+	struct tg t;
+	struct ms_trace_header h = tg_header();
+	tg_open(&t, path, &h);
+	tg_chunk(&t, 1, 100);
+	tg_alloc(&t, 100, 0x10, 8, 1);
+	tg_alloc(&t, 101, 0, UINT64_MAX, 1);
+	tg_alloc(&t, 102, 0x20, UINT64_C(1) << 56, 1);
+	tg_alloc(&t, 103, 0x30, 16, 1);
+	tg_end(&t, 200, MS_END_EXIT, 0, 0);
+	tg_close(&t);
+	struct ms_model m;
+	ms_model_init(&m);
+	ASSERT_EQ_I64(ms_replay_file(&m, path), MS_TRACE_E_CORRUPT);
+	ASSERT_EQ_U64(m.summary.allocations, 1);
+	ASSERT_EQ_U64(m.summary.leaked_bytes, 8);
+	ASSERT_EQ_U64(m.summary.end, MS_ENDK_CORRUPT);
+	ms_model_release(&m);
+
+	tg_open(&t, path, &h);
+	tg_chunk(&t, 1, 100);
+	tg_alloc(&t, 100, 0x10, (UINT64_C(1) << 56) - 1, 1);
+	tg_alloc(&t, 101, 0, UINT64_MAX, 1);
+	tg_free(&t, 102, 0x10);
+	tg_end(&t, 200, MS_END_EXIT, 0, 0);
+	tg_close(&t);
+	ms_model_init(&m);
+	ASSERT_EQ_I64(ms_replay_file(&m, path), 0);
+	ASSERT_EQ_U64(m.summary.peak_bytes, (UINT64_C(1) << 56) - 1);
+	ASSERT_EQ_U64(m.summary.frees, 1);
+	ms_model_release(&m);
+}
+
 int main(void)
 {
 	test_main_trace();
 	test_ends();
 	test_tsc();
+	test_huge_block();
 	remove(path);
 	puts("ok");
 	return 0;
