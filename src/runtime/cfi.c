@@ -617,8 +617,10 @@ int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, uint
 	 * may still be taken over (prev), then the memo itself. */
 	struct mframe *prev = NULL, *out = NULL;
 	uint32_t nprev = 0, nout = 0, m = 0, limit = 0;
-	if (memo && !memo->busy && memo->cap >= slack + cap + 2) {
-		memo->busy = 1; /* a signal handler's walk in between leaves it alone */
+	if (memo && (memo->busy || memo->cap < slack + cap + 2))
+		memo = NULL; /* a walk in a signal handler, inside another walk */
+	if (memo) {
+		memo->busy = 1;
 		limit = memo->cap - 1;
 		if (memo->valid && memo->gen == gen) {
 			prev = memo->f;
@@ -720,12 +722,12 @@ int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, uint
 			goto done;
 		}
 		if (out && nout >= limit) /* cannot happen within cap and slack; stay safe */
-			out = NULL;
+			out = prev = NULL;
 	}
 fail:
 	ret = -1;
 done:
-	if (memo && memo->busy) {
+	if (memo) {
 		if (ret >= 0 && out && nout) {
 			if (out != memo->f)
 				memcpy(memo->f, out, nout * sizeof *out);
