@@ -414,17 +414,16 @@ static uint64_t compute_rule(uint64_t pc, uint32_t gen)
 			return unsup;
 		c.p += n;
 	}
-	struct interp s = {.loc = start, .target = pc, .cie = &cie};
+	/* the CIE's instructions all apply (no target), then the FDE's up to pc */
+	struct interp s = {.loc = start, .target = UINT64_MAX, .cie = &cie};
 	s.row.cfa_reg = -1;
 	s.row.bp_rule = RR_SAME;
 	s.row.ra_rule = RR_OTHER; /* until the CIE says where it is */
 	struct cur ci = cie.insns;
-	s.target = UINT64_MAX; /* the CIE's instructions all apply */
 	if (run(&s, &ci) < 0)
 		return unsup;
 	s.init = s.row;
 	s.target = pc;
-	s.loc = start;
 	if (run(&s, &c) < 0)
 		return unsup;
 	return rule_from_row(&s.row, gen);
@@ -450,9 +449,9 @@ int ms_cfi_init(void)
 	return tab ? 0 : -1;
 }
 
-static uint64_t rule_for(uint64_t pc)
+/* The rule for pc, of generation gen (read once per walk). */
+static uint64_t rule_for(uint64_t pc, uint32_t gen)
 {
-	uint32_t gen = atomic_load_explicit(&cfi_gen, memory_order_acquire) & R_GEN_MASK;
 	uint32_t h = (uint32_t)((pc * 0x9E3779B97F4A7C15ull) >> (64 - TAB_BITS));
 	for (unsigned i = 0; i < PROBES; i++) {
 		struct slot *s = &tab[(h + i) & (TAB_SIZE - 1)];
@@ -540,6 +539,8 @@ struct ms_cfi_memo {
 
 struct ms_cfi_memo *ms_cfi_memo_new(uint32_t frames)
 {
+	if (!tab)
+		return NULL; /* no walk (MEMSCOPE_LIBUNWIND=1), no memo */
 	uint32_t cap = frames + 2;
 	struct ms_cfi_memo *m = ms_rt_alloc(sizeof *m + 2 * (size_t)cap * sizeof(struct mframe));
 	if (!m)
@@ -688,7 +689,7 @@ int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, uint
 		int e = emit(&w, ip);
 		if (e < 0)
 			goto fail;
-		uint64_t r = rule_for(in_caller ? ip - 1 : ip);
+		uint64_t r = rule_for(in_caller ? ip - 1 : ip, gen);
 		unsigned kind = rule_kind(r);
 		if (kind == K_END || (kind == K_NOFDE && bp == 0)) {
 			if (out)

@@ -190,19 +190,14 @@ struct ms_tstate *ms_rt_thread_get(void)
 	t->full_tail = &t->full;
 	t->tid = (uint32_t)ms_rt_gettid();
 	t->self = (uint64_t)pthread_self();
-	uint8_t was_foreign = tl->foreign;
-	tl->foreign = 1; /* pthread_getattr_np allocates */
-	ms_cfi_thread_stack(&t->stack_lo, &t->stack_hi, t->tid == (uint32_t)getpid());
-	tl->foreign = was_foreign;
-	if (!ms_rt_opt.libunwind)
-		t->memo = ms_cfi_memo_new(ms_rt_opt.depth + MS_UNWIND_CUT_PAST + MS_UNWIND_SLACK);
+	t->memo = ms_cfi_memo_new(ms_rt_opt.depth + MS_UNWIND_CUT_PAST + MS_UNWIND_SLACK);
 	t->late = tl->exited;
-	if (!t->late) {
-		uint8_t f = tl->foreign;
-		tl->foreign = 1; /* pthread_setspecific may calloc a key block */
+	uint8_t f = tl->foreign;
+	tl->foreign = 1; /* pthread_getattr_np allocates, pthread_setspecific may calloc a key block */
+	ms_cfi_thread_stack(&t->stack_lo, &t->stack_hi, t->tid == (uint32_t)getpid());
+	if (!t->late)
 		pthread_setspecific(thread_key, t);
-		tl->foreign = f;
-	}
+	tl->foreign = f;
 	ms_spin_lock(&ms_rt_threads_lock);
 	t->next_thread = ms_rt_threads;
 	if (ms_rt_threads)

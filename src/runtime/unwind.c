@@ -11,7 +11,6 @@
 #include "runtime/rt.h"
 
 static uintptr_t self_lo, self_hi; /* our executable segment */
-static int ms_opt_cfi;              /* the .eh_frame walk is on */
 
 static int find_self(struct dl_phdr_info *info, size_t size, void *ctx)
 {
@@ -32,7 +31,8 @@ void ms_rt_unwind_init(void)
 {
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 	dl_iterate_phdr(find_self, (void *)(uintptr_t)ms_rt_unwind);
-	ms_opt_cfi = !ms_rt_opt.libunwind && !ms_cfi_init();
+	if (!ms_rt_opt.libunwind)
+		ms_cfi_init(); /* else, or if it fails, every walk hands over to libunwind */
 }
 
 /* libunwind's stack from ra's frame on, moved to the front of ips. */
@@ -57,9 +57,8 @@ static uint32_t unwind_libunwind(uintptr_t *ips, uint32_t depth, void *ra)
 uint32_t ms_rt_unwind(struct ms_tstate *t, uint32_t depth, void *ra)
 {
 	uintptr_t *ips = t->ips;
-	int n = ms_opt_cfi ? ms_cfi_walk(ips, depth + MS_UNWIND_CUT_PAST, MS_UNWIND_SLACK, (uintptr_t)ra,
-	                                 t->stack_lo, t->stack_hi, t->memo)
-	                   : -1;
+	int n = ms_cfi_walk(ips, depth + MS_UNWIND_CUT_PAST, MS_UNWIND_SLACK, (uintptr_t)ra, t->stack_lo,
+	                    t->stack_hi, t->memo);
 	uint32_t cnt = n >= 0 ? (uint32_t)n : unwind_libunwind(ips, depth, ra);
 	/* the wrapper of main sits a few frames from the outer end */
 	for (uint32_t i = cnt > MS_UNWIND_CUT_PAST ? cnt - MS_UNWIND_CUT_PAST : 0; i < cnt; i++) {
