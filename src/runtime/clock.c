@@ -8,6 +8,14 @@
 #endif
 
 int ms_rt_clock_tsc;
+uint64_t ms_rt_clock_mask = ~(uint64_t)0;
+uint64_t ms_rt_clock_coarse = ~(uint64_t)0;
+
+static void set_coarse(unsigned shift)
+{
+	ms_rt_clock_coarse = ~(((uint64_t)1 << shift) - 1);
+	ms_rt_clock_mask = ms_rt_clock_coarse;
+}
 
 int ms_rt_clock_init(void)
 {
@@ -18,9 +26,11 @@ int ms_rt_clock_init(void)
 	if (__get_cpuid_max(0x80000000u, NULL) >= 0x80000007u && __get_cpuid(0x80000007u, &a, &b, &c, &d) &&
 	    (d & (1u << 8))) {
 		ms_rt_clock_tsc = 1;
+		set_coarse(MS_RT_COARSE_SHIFT_TSC);
 		return MS_CLOCK_TSC;
 	}
 #endif
 	ms_rt_clock_tsc = 0;
+	set_coarse(MS_RT_COARSE_SHIFT_NS);
 	return MS_CLOCK_MONOTONIC_NS;
 }

@@ -200,8 +200,10 @@ struct ms_tstate *ms_rt_thread_get(void)
 	tl->foreign = f;
 	ms_spin_lock(&ms_rt_threads_lock);
 	t->next_thread = ms_rt_threads;
-	if (ms_rt_threads)
+	if (ms_rt_threads) {
 		ms_rt_threads->prev_thread = t;
+		ms_rt_clock_fine(); /* before this thread's first stamp: clock.h */
+	}
 	ms_rt_threads = t;
 	ms_spin_unlock(&ms_rt_threads_lock);
 	tl->t = t;

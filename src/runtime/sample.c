@@ -36,7 +36,7 @@ static int64_t draw_interval(struct ms_tls *tl)
 
 static void seed(struct ms_tls *tl)
 {
-	uint64_t s = ms_rt_now() ^ ((uint64_t)ms_rt_gettid() * 0x9E3779B97F4A7C15ull) ^ (uint64_t)(uintptr_t)tl;
+	uint64_t s = ms_rt_now_fine() ^ ((uint64_t)ms_rt_gettid() * 0x9E3779B97F4A7C15ull) ^ (uint64_t)(uintptr_t)tl;
 	tl->rng = s ? s : 0x853c49e6748fea9bull;
 	tl->sample_left = draw_interval(tl);
 	tl->sample_ready = 1;

@@ -82,7 +82,7 @@ static void stopped_part(uint64_t id, int reason, const char *label, uintptr_t s
 {
 	struct ms_sw sw = {.ctl_tid = atomic_load(&ctl_tid)};
 	int stopped = !ms_sw_stop(&sw);
-	uint64_t t0 = ms_rt_clock_ns(CLOCK_MONOTONIC), ts = ms_rt_now();
+	uint64_t t0 = ms_rt_clock_ns(CLOCK_MONOTONIC), ts = ms_rt_now_after();
 	struct ms_buf *bufs = take_buffers();
 	struct ms_scan_block *blocks = NULL;
 	uint64_t nblocks = 0, bytes = 0;

@@ -257,7 +257,7 @@ static void clock_sync(void)
 {
 	uint8_t *p = ms_rt_wrec_begin(1 + 3 * MS_VARINT_MAX);
 	if (p)
-		ms_rt_wrec_end(ms_enc_clock_sync(p, ms_rt_now(), ms_rt_clock_ns(CLOCK_MONOTONIC),
+		ms_rt_wrec_end(ms_enc_clock_sync(p, ms_rt_now_fine(), ms_rt_clock_ns(CLOCK_MONOTONIC),
 		                                  ms_rt_clock_ns(CLOCK_REALTIME)));
 }
 
@@ -270,7 +270,9 @@ static void round_locked(int final)
 {
 	if (fd < 0)
 		return;
-	uint64_t T = final ? UINT64_MAX : ms_rt_now();
+	/* rounded down even when the clock has just turned fine: an event
+	 * stamped coarse after the buffers were taken is still >= T (clock.h) */
+	uint64_t T = final ? UINT64_MAX : ms_rt_now() & ms_rt_clock_coarse;
 	struct ms_buf *list = NULL, **tail = &list;
 	struct ms_tstate *reap = NULL;
 	ms_spin_lock(&ms_rt_threads_lock);
@@ -383,7 +385,7 @@ int ms_rt_writer_open(uint32_t flags)
 		.pid = (uint32_t)ms_rt_pid,
 		.ppid = (uint32_t)getppid(),
 		.start_realtime_ns = ms_rt_clock_ns(CLOCK_REALTIME),
-		.start_ts = ms_rt_now(),
+		.start_ts = ms_rt_now_fine(), /* with start_mono_ns, a clock point */
 		.start_mono_ns = ms_rt_clock_ns(CLOCK_MONOTONIC),
 		.flags = flags,
 		.max_depth = ms_rt_opt.depth,

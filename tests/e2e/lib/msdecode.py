@@ -9,6 +9,7 @@ test can check the runtime's snapshot records at the trace level.
                   # events before it give), roots, edges, types, end
     t.events      # list of (tid, weight, stack_id) of MS_REC_EVENT
     t.modules     # id -> (bias, path, [(vaddr, memsz, flags)])
+    t.stamps      # (tid, ts) of every ALLOC, FREE and REALLOC, in file order
 """
 
 import itertools
@@ -39,6 +40,7 @@ class Trace:
         self.header = None
         self.snapshots = []
         self.events = []
+        self.stamps = []
         self.modules = {}
         self.end = None
         self.tags = []
@@ -123,12 +125,15 @@ def decode(path):
                 prev_addr += r.z()
                 size, _ = r.u(), r.u()
                 pending.append((prev_ts, next(seq), prev_addr, size))
+                t.stamps.append((tid, prev_ts))
             elif tag == 0x03:
                 prev_ts += r.z()
                 prev_addr += r.z()
                 pending.append((prev_ts, next(seq), prev_addr, None))
+                t.stamps.append((tid, prev_ts))
             elif tag == 0x04:
                 prev_ts += r.z()
+                t.stamps.append((tid, prev_ts))
                 pending.append((prev_ts, next(seq), prev_addr + 0, None))
                 before = prev_ts
                 prev_ts += r.u()
