@@ -147,6 +147,10 @@ struct ms_scan_module *ms_scan_modules(uint32_t *n)
 
 int ms_scan_out_put(struct ms_scan_out *out, const uint8_t *rec, size_t len)
 {
+	if (out->sink) {
+		out->sink(rec, len);
+		return 0;
+	}
 	struct ms_scan_chunk *t = out->tail;
 	if (!t || t->cap - t->len < len) {
 		size_t cap = len > CHUNK_MIN ? len : CHUNK_MIN;

@@ -7,12 +7,14 @@
  *   2. with the world running: sync modules, collect module segments (this
  *      takes the loader's lock, which a stopped thread may hold);
  *   3. the writer's round lock (a round now; nothing else writes the file
- *      until step 7);
+ *      until step 7 ends);
  *   4. stop every other program thread (ms_sw_stop);
  *   5. take every thread's buffers and copy the live table;
- *   6. scan into memory (ms_scan_run), then resume the world;
- *   7. write buffers, ROUND(ts), SNAPSHOT, the scan records, SCAN_END;
- *      release the round lock, then the snapshot lock. */
+ *   6. write the buffers, ROUND(ts) and SNAPSHOT;
+ *   7. scan (ms_scan_run), its records going to the file as they come
+ *      (the trace writer's frames, nothing held in memory), then resume the
+ *      world; write SCAN_END; release the round lock, then the snapshot
+ *      lock. */
 #ifndef MS_RT_SNAP_H
 #define MS_RT_SNAP_H
 
@@ -145,6 +147,9 @@ struct ms_scan_module {
 
 /* A growing list of mmapped chunks holding whole records. */
 struct ms_scan_out {
+	/* records go straight to sink when it is set (the snapshot's: the
+	 * writer), else they are kept in chunks from head */
+	void (*sink)(const uint8_t *rec, size_t len);
 	struct ms_scan_chunk *head, *tail;
 	uint64_t roots, edges, types;
 };

@@ -105,7 +105,20 @@ static void stopped_part(uint64_t id, int reason, const char *label, uintptr_t s
 #endif
 		th[nth++] = (struct ms_scan_thread){(uint32_t)ms_rt_gettid(), 0, self_sp, tp, NULL};
 	}
-	struct ms_scan_out out = {0};
+	/* The events before ts, then ROUND(ts) and SNAPSHOT, so that the scan
+	 * can stream its records behind them: buffered, the scan of a large heap
+	 * (perl's exit: 2.7 M edges, 12 MB) grew the program's RSS while it was
+	 * stopped. Compressing them lengthens the stop by a fraction of the
+	 * scan's own time. */
+	for (struct ms_buf *b = bufs; b; b = b->next)
+		ms_rt_writer_snap_put(b->data, b->len);
+	ms_rt_buf_put_list(bufs);
+	size_t llen = strnlen(label, LABEL_MAX);
+	uint8_t rec[MS_ENC_SNAPSHOT_MAX(LABEL_MAX) + 1 + MS_VARINT_MAX];
+	uint8_t *p = ms_enc_round(rec, ts);
+	put_record(rec, ms_enc_snapshot(p, ts, id, (uint64_t)reason, label, llen, nblocks, bytes));
+
+	struct ms_scan_out out = {.sink = ms_rt_writer_snap_put};
 	struct ms_scan_in in = {id, blocks, nblocks, mods, nmods, th, nth, sw.missed > 0 || !stopped};
 	/* A sampled run knows only the sampled blocks: a pointer graph of those
 	 * would call most of them lost. The snapshot keeps its (estimated) live
@@ -116,17 +129,6 @@ static void stopped_part(uint64_t id, int reason, const char *label, uintptr_t s
 	if (stopped)
 		ms_sw_resume(&sw);
 	uint64_t dur = ms_rt_clock_ns(CLOCK_MONOTONIC) - t0;
-
-	/* the events before ts, then ROUND(ts), SNAPSHOT and its scan */
-	for (struct ms_buf *b = bufs; b; b = b->next)
-		ms_rt_writer_snap_put(b->data, b->len);
-	ms_rt_buf_put_list(bufs);
-	size_t llen = strnlen(label, LABEL_MAX);
-	uint8_t rec[MS_ENC_SNAPSHOT_MAX(LABEL_MAX) + 1 + MS_VARINT_MAX];
-	uint8_t *p = ms_enc_round(rec, ts);
-	put_record(rec, ms_enc_snapshot(p, ts, id, (uint64_t)reason, label, llen, nblocks, bytes));
-	for (struct ms_scan_chunk *c = out.head; c; c = c->next)
-		ms_rt_writer_snap_put(c->data, c->len);
 	if (scan)
 		put_record(rec, ms_enc_scan_end(rec, id, nblocks, out.roots, out.edges, dur, sw.method, sw.stopped,
 		                                sw.missed));
