@@ -9,6 +9,7 @@
 #   REPORT_REPS=3     timed repetitions of `memscope report` / heaptrack_print
 #   CHURN_PAIRS=5000000   malloc/free pairs per churn thread
 #   CLANG_MODULES=28  size of the generated C file (28 ~ 4,000 lines)
+#   PY_RECORDS=40000  records built by the python workload (bench/py-alloc.py)
 #   TIMEOUT=600       seconds before one invocation counts as hung
 #   SAMPLE_RATE=64K   --sample-rate of the sampled memscope column
 # Everything is built and written under bench/out/; the summary is printed
@@ -27,12 +28,13 @@ REPS=${REPS:-5}
 REPORT_REPS=${REPORT_REPS:-3}
 CHURN_PAIRS=${CHURN_PAIRS:-5000000}
 CLANG_MODULES=${CLANG_MODULES:-28}
+PY_RECORDS=${PY_RECORDS:-40000}
 TIMEOUT=${TIMEOUT:-600}
 SAMPLE_RATE=${SAMPLE_RATE:-64K}
 
 # ---- tools -----------------------------------------------------------------
 missing=
-for t in cc perl clang heaptrack heaptrack_print timeout date stat awk seq nproc; do
+for t in cc perl python3 clang heaptrack heaptrack_print timeout date stat awk seq nproc; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
 [ -x /usr/bin/time ] || missing="$missing /usr/bin/time(package time)"
@@ -62,14 +64,18 @@ echo "bench: building workloads in $out" >&2
 cc -std=c11 -O2 -g -Wall -Wextra -pthread "$here/churn.c" -o "$out/churn" ||
 	die "cannot build bench/churn.c"
 perl "$here/gen-c.pl" "$CLANG_MODULES" >"$out/gen.c" || die "cannot generate bench/out/gen.c"
+# the interpreter itself: a python3 on PATH may be a wrapper script (pyenv's
+# shims), whose shells every tool would trace too
+python=$(python3 -c 'import sys; print(sys.executable)') || die "python3 does not run"
 
-workloads="churn churn-2t perl clang"
+workloads="churn churn-2t perl python clang"
 # Sets the array `cmd` to the command line of workload $1.
 workload_cmd() {
 	case $1 in
 	churn) cmd=("$out/churn" 1 "$CHURN_PAIRS") ;;
 	churn-2t) cmd=("$out/churn" 2 "$CHURN_PAIRS") ;;
 	perl) cmd=(perl "$here/perl-hash.pl" 300000) ;;
+	python) cmd=("$python" "$here/py-alloc.py" "$PY_RECORDS") ;;
 	clang) cmd=(clang -O2 -c "$out/gen.c" -o "$out/gen.o") ;;
 	*) die "unknown workload $1" ;;
 	esac
@@ -150,13 +156,14 @@ run_one() { # workload mode rep
 		echo "- memscope: not built ($memscope missing), skipped"
 	fi
 	echo "- heaptrack: $(heaptrack --version 2>&1 | head -n 1)"
-	echo "- clang: $(clang --version | head -n 1); perl: $(perl -e 'printf "%vd", $^V')"
+	echo "- clang: $(clang --version | head -n 1); perl: $(perl -e 'printf "%vd", $^V');" \
+		"python: $(python3 -c 'import sys; print(sys.version.split()[0])')"
 	echo "- sampled column: memscope run --sample-rate $SAMPLE_RATE"
 	echo "- reps: $REPS interleaved (report: $REPORT_REPS); churn pairs/thread: $CHURN_PAIRS;" \
-		"clang input: $(wc -l <"$out/gen.c") lines"
+		"clang input: $(wc -l <"$out/gen.c") lines; python records: $PY_RECORDS"
 	echo
 } >"$out/header.md"
-echo "bench: $(nproc) CPUs, $REPS reps, workloads: churn churn-2t perl clang" >&2
+echo "bench: $(nproc) CPUs, $REPS reps, workloads: $workloads" >&2
 
 # ---- warm-up: every workload once, plain, also checks that it works --------------
 for w in $workloads; do
