@@ -1,15 +1,20 @@
-/* Live blocks: address -> size, stack id, allocating thread. 256 shards,
- * each an open-addressing table (linear probing, backward-shift deletion, no
- * tombstones) behind its own spinlock, so two threads rarely meet. Address 0
- * marks an empty slot (malloc never returns it).
+/* Live blocks: address -> size, stack id. 256 shards, each an
+ * open-addressing table (linear probing, backward-shift deletion, no
+ * tombstones) behind its own spinlock, so two threads rarely meet. An empty
+ * slot reads 0 (malloc never returns address 0).
  *
- * The slot keeps the heap's locality: every block of one aligned 1 KiB
- * region of the heap hashes to the same shard and the same group of 32
+ * The slot keeps the heap's locality: every block of one aligned 4 KiB
+ * region of the heap hashes to the same shard and the same group of 128
  * slots, at a place given by its address within the region. Programs
  * allocate and free neighbouring blocks together, so a run of inserts or
  * removes mostly stays in cache lines and pages of the table already
  * touched. With one random slot per block, 1.2 M live blocks (perl) cost a
- * cache and TLB miss per insert and per remove, a quarter of the run. */
+ * cache and TLB miss per insert and per remove, a quarter of the run.
+ *
+ * Memory is the table's main cost to the program's RSS (perl holds 1.2 M
+ * blocks): a slot is 12 bytes, and a shard grows by half, in whole groups,
+ * when it is 3/4 full, so it is 1/2 to 3/4 full (doubling left it 3/8 to
+ * 3/4 full). */
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,21 +24,29 @@
 #include "runtime/snap.h"
 
 #define NSHARD 256
-#define INIT_CAP 256
 
-/* A slot is 16 bytes, four to a cache line: the size takes 40 bits and the
- * stack id 24 (ids stop below 2^24, stacktab.c). A block of 1 TiB or more
- * keeps its size in big[] (the address space holds fewer than 128). */
-struct slot {
-	uint64_t addr;
-	uint64_t meta; /* size | stack << SIZE_BITS */
+/* A slot: the address (48 bits) and the size's low 16 bits in w0, the
+ * size's next 8 bits and the stack id (24 bits: ids stop below 2^24,
+ * stacktab.c) in w1. A block of 16 MiB or more keeps its size in the side
+ * table (big_*), as does, whole, a block above 2^48 (no Linux heap is). */
+struct __attribute__((packed, aligned(4))) slot {
+	uint64_t w0;
+	uint32_t w1;
 };
-#define SIZE_BITS 40
-#define SIZE_BIG ((1ull << SIZE_BITS) - 1)
+_Static_assert(sizeof(struct slot) == 12, "a slot is 12 bytes");
+#define ADDR_BITS 48
+#define ADDR_MASK ((1ull << ADDR_BITS) - 1)
+#define SIZE_BITS 24
+#define SIZE_BIG ((1ull << SIZE_BITS) - 1) /* the size is in the side table */
+
+#define REGION_SHIFT 12 /* a 4 KiB region of the heap ... */
+#define GROUP_BITS 7    /* ... maps to a group of 128 slots, one per 32 B */
+#define GROUP (1u << GROUP_BITS)
+#define INIT_GROUPS 2
 
 struct shard {
 	ms_spin lock;
-	uint32_t mask;
+	uint32_t cap; /* slots: a whole number of groups */
 	uint32_t count;
 	struct slot *slots;
 	uint64_t bytes; /* sum of the sizes (snapshot-at-peak samples it) */
@@ -59,92 +72,155 @@ int ms_livetab_init(void) { return 0; }
 
 #define mix ms_livetab_hash
 
-/* Sizes of 1 TiB or more; taken inside a shard's lock. */
-#define NBIG 128
-static struct {
+/* ---- the side table: sizes of 16 MiB or more, blocks above 2^48 ----
+ * Open addressing on the address, under big_lock, taken inside a shard's
+ * lock (or alone). Such blocks are few and each costs far more than a
+ * lookup here to allocate. */
+struct big {
 	uint64_t addr, size;
-} big[NBIG];
+	uint32_t stack;
+};
+static struct big *big_tab;
+static uint32_t big_cap, big_count;
+static _Atomic uint32_t big_high; /* entries above 2^48, which are not in the shards */
 static ms_spin big_lock = MS_SPIN_INIT;
 
-static uint64_t big_size(uint64_t addr)
+static uint32_t big_find(uint64_t addr)
 {
-	uint64_t size = SIZE_BIG;
+	uint32_t m = big_cap - 1, i = (uint32_t)mix(addr) & m;
+	while (big_tab[i].addr && big_tab[i].addr != addr)
+		i = (i + 1) & m;
+	return i;
+}
+
+static int big_grow(void)
+{
+	uint32_t cap = big_cap ? big_cap * 2 : 64;
+	struct big *n = ms_rt_alloc((size_t)cap * sizeof *n), *old = big_tab;
+	if (!n)
+		return -1;
+	memset(n, 0, (size_t)cap * sizeof *n);
+	uint32_t ocap = big_cap;
+	big_tab = n;
+	big_cap = cap;
+	for (uint32_t i = 0; i < ocap; i++)
+		if (old[i].addr)
+			big_tab[big_find(old[i].addr)] = old[i];
+	ms_rt_free(old);
+	return 0;
+}
+
+/* Records addr's size (and stack); returns -1 if out of memory. */
+static int big_put(uint64_t addr, uint64_t size, uint32_t stack)
+{
+	int r = 0;
 	ms_spin_lock(&big_lock);
-	for (unsigned i = 0; i < NBIG; i++)
-		if (big[i].addr == addr) {
-			size = big[i].size;
-			break;
+	if ((big_count + 1) * 2 > big_cap && big_grow()) {
+		r = -1;
+	} else {
+		struct big *e = &big_tab[big_find(addr)];
+		if (!e->addr) {
+			big_count++;
+			if (addr > ADDR_MASK)
+				atomic_fetch_add(&big_high, 1);
 		}
+		*e = (struct big){addr, size, stack};
+	}
 	ms_spin_unlock(&big_lock);
-	return size;
+	return r;
 }
 
-static void big_set(uint64_t addr, uint64_t size)
+/* Looks addr up, removing it if take; 1 if it was there. */
+static int big_get(uint64_t addr, struct big *out, int take)
 {
 	ms_spin_lock(&big_lock);
-	unsigned free_at = NBIG;
-	for (unsigned i = 0; i < NBIG; i++) {
-		if (big[i].addr == addr || (!big[i].addr && free_at == NBIG))
-			free_at = i;
-		if (big[i].addr == addr)
-			break;
-	}
-	if (free_at < NBIG) {
-		big[free_at].addr = size ? addr : 0;
-		big[free_at].size = size;
+	int found = 0;
+	if (big_cap) {
+		uint32_t m = big_cap - 1, i = big_find(addr);
+		if (big_tab[i].addr) {
+			found = 1;
+			*out = big_tab[i];
+			if (take) {
+				uint32_t hole = i;
+				for (uint32_t j = (i + 1) & m; big_tab[j].addr; j = (j + 1) & m) {
+					uint32_t home = (uint32_t)mix(big_tab[j].addr) & m;
+					if (((j - home) & m) >= ((j - hole) & m)) {
+						big_tab[hole] = big_tab[j];
+						hole = j;
+					}
+				}
+				big_tab[hole].addr = 0;
+				big_count--;
+				if (addr > ADDR_MASK)
+					atomic_fetch_sub(&big_high, 1);
+			}
+		}
 	}
 	ms_spin_unlock(&big_lock);
+	return found;
 }
 
-static inline uint64_t meta_of(uint64_t addr, uint64_t size, uint32_t stack)
+/* ---- slots ---- */
+
+static inline uint64_t slot_addr(const struct slot *e) { return e->w0 & ADDR_MASK; }
+
+static inline struct slot slot_make(uint64_t addr, uint64_t size, uint32_t stack)
 {
-	if (MS_UNLIKELY(size >= SIZE_BIG)) {
-		big_set(addr, size);
+	if (MS_UNLIKELY(size >= SIZE_BIG) && big_put(addr, size, stack) == 0)
 		size = SIZE_BIG;
-	}
-	return size | (uint64_t)(stack & 0xffffffu) << SIZE_BITS; /* ids < 2^24: stacktab.c */
+	else if (MS_UNLIKELY(size >= SIZE_BIG))
+		size = SIZE_BIG - 1; /* out of memory for the side table: at least this much */
+	return (struct slot){addr | (size & 0xffff) << ADDR_BITS, (uint32_t)(size >> 16) | (stack & 0xffffffu) << 8};
 }
 
 static inline uint64_t slot_size(const struct slot *e)
 {
-	uint64_t v = e->meta & SIZE_BIG;
-	return MS_UNLIKELY(v == SIZE_BIG) ? big_size(e->addr) : v;
+	uint64_t v = e->w0 >> ADDR_BITS | (uint64_t)(e->w1 & 0xff) << 16;
+	struct big b;
+	if (MS_UNLIKELY(v == SIZE_BIG))
+		return big_get(slot_addr(e), &b, 0) ? b.size : v;
+	return v;
 }
 
 static inline struct ms_live slot_live(const struct slot *e)
 {
-	return (struct ms_live){e->addr, slot_size(e), (uint32_t)(e->meta >> SIZE_BITS)};
+	return (struct ms_live){slot_addr(e), slot_size(e), e->w1 >> 8};
 }
 
-/* The slot leaves the table: its big[] entry goes with it. */
+/* The slot leaves the table: its side-table entry goes with it. */
 static inline void slot_drop(const struct slot *e)
 {
-	if (MS_UNLIKELY((e->meta & SIZE_BIG) == SIZE_BIG))
-		big_set(e->addr, 0);
+	struct big b;
+	if (MS_UNLIKELY((e->w0 >> ADDR_BITS | (uint64_t)(e->w1 & 0xff) << 16) == SIZE_BIG))
+		big_get(slot_addr(e), &b, 1);
 }
-
-#define REGION_SHIFT 12 /* a 1 KiB region of the heap ... */
-#define GROUP_BITS 7    /* ... maps to 32 slots (768 B), one per 32 B */
-#define GROUP_MASK ((1u << GROUP_BITS) - 1)
 
 static inline uint64_t region_hash(uint64_t addr) { return mix(addr >> REGION_SHIFT); }
 
-/* The group comes from the region's hash, the place in it from the address
- * (xor-ed with the hash, so that blocks at the same offset of different
- * regions, such as page-aligned ones, do not all start at one place). */
-static inline uint32_t home_of(uint64_t h, uint64_t addr, uint32_t mask)
+/* The group comes from the region's hash (bits the shard's choice, the top
+ * 8, does not use), the place in it from the address (xor-ed with the hash,
+ * so that blocks at the same offset of different regions, such as
+ * page-aligned ones, do not all start at one place). */
+static inline uint32_t home_of(uint64_t h, uint64_t addr, uint32_t cap)
 {
-	uint32_t within = (uint32_t)(addr >> (REGION_SHIFT - GROUP_BITS)) & GROUP_MASK;
-	return ((uint32_t)h ^ within) & mask;
+	uint32_t group = (uint32_t)(((uint64_t)(uint32_t)(h >> 24) * (cap >> GROUP_BITS)) >> 32);
+	uint32_t within = ((uint32_t)(addr >> (REGION_SHIFT - GROUP_BITS)) ^ (uint32_t)h) & (GROUP - 1);
+	return group << GROUP_BITS | within;
 }
+
+static inline uint32_t next_slot(uint32_t i, uint32_t cap) { return i + 1 == cap ? 0 : i + 1; }
+
+/* How far slot j is past slot from, going round. */
+static inline uint32_t dist(uint32_t from, uint32_t j, uint32_t cap) { return j >= from ? j - from : j + cap - from; }
 
 static inline struct shard *shard_of(uint64_t h) { return &shards[h >> 56]; }
 
-static void put(struct slot *slots, uint32_t mask, const struct slot *e)
+static void put(struct slot *slots, uint32_t cap, const struct slot *e)
 {
-	uint32_t i = home_of(region_hash(e->addr), e->addr, mask);
-	while (slots[i].addr && slots[i].addr != e->addr)
-		i = (i + 1) & mask;
+	uint64_t addr = slot_addr(e);
+	uint32_t i = home_of(region_hash(addr), addr, cap);
+	while (slots[i].w0)
+		i = next_slot(i, cap);
 	slots[i] = *e;
 }
 
@@ -190,19 +266,36 @@ static void table_free(struct slot *t, size_t bytes)
 
 static int grow(struct shard *s)
 {
-	uint32_t cap = s->slots ? (s->mask + 1) * 2 : INIT_CAP;
+	uint32_t groups = s->slots ? s->cap >> GROUP_BITS : 0;
+	groups = groups ? groups + (groups + 1) / 2 : INIT_GROUPS;
+	if (groups > (UINT32_MAX >> GROUP_BITS) / 2)
+		return -1;
+	uint32_t cap = groups << GROUP_BITS;
 	struct slot *n = table_alloc((size_t)cap * sizeof *n);
 	if (!n)
 		return -1;
 	if (s->slots) {
-		for (uint32_t i = 0; i <= s->mask; i++)
-			if (s->slots[i].addr)
-				put(n, cap - 1, &s->slots[i]);
-		table_free(s->slots, (size_t)(s->mask + 1) * sizeof *s->slots);
+		for (uint32_t i = 0; i < s->cap; i++)
+			if (s->slots[i].w0)
+				put(n, cap, &s->slots[i]);
+		table_free(s->slots, (size_t)s->cap * sizeof *s->slots);
 	}
-	s->slots = n;
-	s->mask = cap - 1;
+	__atomic_store_n(&s->slots, n, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->cap, cap, __ATOMIC_RELAXED);
 	return 0;
+}
+
+/* A block above 2^48 lives whole in the side table; the shard counts its
+ * bytes. */
+static void insert_high(struct shard *s, uint64_t addr, uint64_t size, uint32_t stack)
+{
+	struct big b;
+	uint64_t was = big_get(addr, &b, 0) ? b.size : 0;
+	if (big_put(addr, size, stack))
+		return;
+	if (!was)
+		filter_add(addr, 1);
+	__atomic_store_n(&s->bytes, s->bytes + size - was, __ATOMIC_RELAXED);
 }
 
 void ms_livetab_insert(uint64_t addr, uint64_t size, uint32_t stack)
@@ -210,37 +303,55 @@ void ms_livetab_insert(uint64_t addr, uint64_t size, uint32_t stack)
 	uint64_t h = region_hash(addr);
 	struct shard *s = shard_of(h);
 	ms_spin_lock(&s->lock);
-	if (MS_UNLIKELY(!s->slots || (s->count + 1) * 4 > (s->mask + 1) * 3) && grow(s)) {
+	if (MS_UNLIKELY(addr > ADDR_MASK)) {
+		insert_high(s, addr, size, stack);
 		ms_spin_unlock(&s->lock);
 		return;
 	}
-	uint32_t i = home_of(h, addr, s->mask);
-	while (s->slots[i].addr && s->slots[i].addr != addr)
-		i = (i + 1) & s->mask;
+	if (MS_UNLIKELY(!s->slots || (uint64_t)(s->count + 1) * 4 > (uint64_t)s->cap * 3) && grow(s)) {
+		ms_spin_unlock(&s->lock);
+		return;
+	}
+	uint32_t cap = s->cap, i = home_of(h, addr, cap);
+	struct slot *sl = s->slots;
+	while (sl[i].w0 && slot_addr(&sl[i]) != addr)
+		i = next_slot(i, cap);
 	uint64_t was = 0;
-	if (!s->slots[i].addr) {
+	if (!sl[i].w0) {
 		s->count++;
 		filter_add(addr, 1);
 	} else { /* replaced: count the difference */
-		was = slot_size(&s->slots[i]);
-		slot_drop(&s->slots[i]);
+		was = slot_size(&sl[i]);
+		slot_drop(&sl[i]);
 	}
 	__atomic_store_n(&s->bytes, s->bytes + size - was, __ATOMIC_RELAXED);
-	s->slots[i] = (struct slot){addr, meta_of(addr, size, stack)};
+	sl[i] = slot_make(addr, size, stack);
 	ms_spin_unlock(&s->lock);
 }
 
 void ms_livetab_prefetch(uint64_t addr)
 {
-	/* Unlocked reads: a table being replaced only makes the hint useless,
-	 * and a prefetch never faults. */
+	/* Unlocked reads: a table being replaced only makes the hint useless
+	 * (tables only grow, and a prefetch never faults). */
 	uint64_t h = region_hash(addr);
 	struct shard *s = shard_of(h);
 	struct slot *sl = __atomic_load_n(&s->slots, __ATOMIC_RELAXED);
 	if (sl) {
-		const struct slot *slot = &sl[home_of(h, addr, __atomic_load_n(&s->mask, __ATOMIC_RELAXED))];
+		const struct slot *slot = &sl[home_of(h, addr, __atomic_load_n(&s->cap, __ATOMIC_RELAXED))];
 		__asm__ volatile("prefetcht0 %0" : : "m"(*slot)); /* gcc 12 drops __builtin_prefetch here */
 	}
+}
+
+static int remove_high(struct shard *s, uint64_t addr, struct ms_live *out)
+{
+	struct big b;
+	if (!atomic_load(&big_high) || !big_get(addr, &b, 1))
+		return 0;
+	if (out)
+		*out = (struct ms_live){addr, b.size, b.stack};
+	__atomic_store_n(&s->bytes, s->bytes - b.size, __ATOMIC_RELAXED);
+	filter_add(addr, -1);
+	return 1;
 }
 
 int ms_livetab_remove(uint64_t addr, struct ms_live *out)
@@ -248,18 +359,19 @@ int ms_livetab_remove(uint64_t addr, struct ms_live *out)
 	uint64_t h = region_hash(addr);
 	struct shard *s = shard_of(h);
 	ms_spin_lock(&s->lock);
-	if (MS_UNLIKELY(!s->slots)) {
+	if (MS_UNLIKELY(!s->slots || addr > ADDR_MASK)) {
+		int r = remove_high(s, addr, out);
 		ms_spin_unlock(&s->lock);
-		return 0;
+		return r;
 	}
-	uint32_t mask = s->mask, i = home_of(h, addr, mask);
+	uint32_t cap = s->cap, i = home_of(h, addr, cap);
 	struct slot *sl = s->slots;
-	while (sl[i].addr != addr) {
-		if (!sl[i].addr) {
+	while (slot_addr(&sl[i]) != addr) {
+		if (!sl[i].w0) {
 			ms_spin_unlock(&s->lock);
 			return 0;
 		}
-		i = (i + 1) & mask;
+		i = next_slot(i, cap);
 	}
 	struct ms_live e = slot_live(&sl[i]);
 	slot_drop(&sl[i]);
@@ -268,32 +380,46 @@ int ms_livetab_remove(uint64_t addr, struct ms_live *out)
 	__atomic_store_n(&s->bytes, s->bytes - e.size, __ATOMIC_RELAXED);
 	/* backward-shift: pull later entries of the probe run into the hole */
 	uint32_t hole = i;
-	for (uint32_t j = (i + 1) & mask; sl[j].addr; j = (j + 1) & mask) {
-		uint32_t home = home_of(region_hash(sl[j].addr), sl[j].addr, mask);
-		if (((j - home) & mask) >= ((j - hole) & mask)) {
+	for (uint32_t j = next_slot(i, cap); sl[j].w0; j = next_slot(j, cap)) {
+		uint64_t a = slot_addr(&sl[j]);
+		uint32_t home = home_of(region_hash(a), a, cap);
+		if (dist(home, j, cap) >= dist(hole, j, cap)) {
 			sl[hole] = sl[j];
 			hole = j;
 		}
 	}
-	sl[hole].addr = 0;
+	sl[hole].w0 = 0;
 	s->count--;
 	filter_add(addr, -1);
 	ms_spin_unlock(&s->lock);
 	return 1;
 }
 
+/* Calls fn for each block above 2^48 (big_lock held). */
+static void foreach_high(void (*fn)(const struct ms_live *, void *), void *ctx)
+{
+	if (!atomic_load(&big_high))
+		return;
+	ms_spin_lock(&big_lock);
+	for (uint32_t i = 0; i < big_cap; i++)
+		if (big_tab[i].addr > ADDR_MASK) {
+			struct ms_live e = {big_tab[i].addr, big_tab[i].size, big_tab[i].stack};
+			fn(&e, ctx);
+		}
+	ms_spin_unlock(&big_lock);
+}
+
 void ms_livetab_foreach(void (*fn)(const struct ms_live *, void *), void *ctx)
 {
 	for (unsigned k = 0; k < NSHARD; k++) {
 		struct shard *s = &shards[k];
-		if (!s->slots)
-			continue;
-		for (uint32_t i = 0; i <= s->mask; i++)
-			if (s->slots[i].addr) {
+		for (uint32_t i = 0; s->slots && i < s->cap; i++)
+			if (s->slots[i].w0) {
 				struct ms_live e = slot_live(&s->slots[i]);
 				fn(&e, ctx);
 			}
 	}
+	foreach_high(fn, ctx);
 }
 
 void ms_livetab_lock_all(void)
@@ -316,10 +442,23 @@ uint64_t ms_livetab_bytes(void)
 	return sum;
 }
 
+struct copy_ctx {
+	struct ms_scan_block *b;
+	uint64_t j, sum;
+};
+
+static void copy_one(const struct ms_live *e, void *arg)
+{
+	struct copy_ctx *c = arg;
+	c->b[c->j].addr = e->addr;
+	c->b[c->j++].size = e->size;
+	c->sum += e->size;
+}
+
 int ms_livetab_copy(struct ms_scan_block **out, uint64_t *n, uint64_t *bytes)
 {
 	ms_livetab_lock_all();
-	uint64_t cnt = 0, sum = 0;
+	uint64_t cnt = atomic_load(&big_high);
 	for (unsigned k = 0; k < NSHARD; k++)
 		cnt += shards[k].count;
 	struct ms_scan_block *b = cnt ? ms_rt_map(cnt * sizeof *b) : NULL;
@@ -327,20 +466,11 @@ int ms_livetab_copy(struct ms_scan_block **out, uint64_t *n, uint64_t *bytes)
 		ms_livetab_unlock_all();
 		return -1;
 	}
-	uint64_t j = 0;
-	for (unsigned k = 0; k < NSHARD; k++) {
-		struct shard *s = &shards[k];
-		for (uint32_t i = 0; s->slots && i <= s->mask; i++)
-			if (s->slots[i].addr) {
-				uint64_t size = slot_size(&s->slots[i]);
-				b[j].addr = s->slots[i].addr;
-				b[j++].size = size;
-				sum += size;
-			}
-	}
+	struct copy_ctx c = {b, 0, 0};
+	ms_livetab_foreach(copy_one, &c);
 	ms_livetab_unlock_all();
 	*out = b;
-	*n = j;
-	*bytes = sum;
+	*n = c.j;
+	*bytes = c.sum;
 	return 0;
 }
