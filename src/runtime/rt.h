@@ -4,8 +4,7 @@
  *
  * Lock order (fork's prepare takes them in this order): round lock ->
  * thread list -> each thread's buffer lock -> livetab shards -> livetab side
- * table -> buffer pool ->
- * modules lock -> writer records lock -> arena. */
+ * table -> buffer pool -> modules lock -> writer records lock -> arena. */
 #ifndef MS_RT_RT_H
 #define MS_RT_RT_H
 
