@@ -296,7 +296,21 @@ struct scan {
 	uint64_t ref, base;
 	/* edge context */
 	const struct ms_scan_block *from;
+	int pagemap; /* /proc/self/pagemap, or -1 */
+	uint64_t *pm; /* PM_BATCH entries */
 };
+
+/* A module's writable pages can hold a heap pointer only once written: a
+ * private page that was never written is not present, or present as the
+ * file's page (pagemap: present, file-page bit set). Only pages that are
+ * present and anonymous (copied on write, or .bss touched) or swapped out
+ * are scanned. Clang's writable data is megabytes that a run barely
+ * touches: scanning all of it was 14 ms of clang --version's 53 ms under
+ * memscope, and it faulted every page in. */
+#define PM_BATCH 512
+#define PM_PRESENT (1ull << 63)
+#define PM_SWAPPED (1ull << 62)
+#define PM_FILE (1ull << 61)
 
 /* The block holding address v (or starting at it, for a zero-size block), or NULL. */
 static inline const struct ms_scan_block *find(const struct scan *s, uint64_t v)
@@ -456,12 +470,49 @@ static void scan_range(struct scan *s, uint64_t a, uint64_t b, int is_root)
 	}
 }
 
+static inline int written(uint64_t pm) { return (pm & PM_SWAPPED) || (pm & (PM_PRESENT | PM_FILE)) == PM_PRESENT; }
+
+/* Scans the written pages of [a, b) (scan_range when pagemap cannot say). */
+static void scan_written(struct scan *s, uint64_t a, uint64_t b)
+{
+	uint64_t page = (uint64_t)getpagesize();
+	while (a < b) {
+		uint64_t first = a / page, n = (b - 1) / page - first + 1;
+		if (n > PM_BATCH)
+			n = PM_BATCH;
+		ssize_t got = pread(s->pagemap, s->pm, n * 8, (off_t)(first * 8));
+		if (got < 8) {
+			scan_range(s, a, b, 1);
+			return;
+		}
+		n = (uint64_t)got / 8;
+		uint64_t end = (first + n) * page < b ? (first + n) * page : b;
+		for (uint64_t i = 0; i < n;) {
+			if (!written(s->pm[i])) {
+				i++;
+				continue;
+			}
+			uint64_t j = i + 1;
+			while (j < n && written(s->pm[j]))
+				j++;
+			uint64_t lo = (first + i) * page, hi = (first + j) * page;
+			scan_range(s, lo > a ? lo : a, hi < end ? hi : end, 1);
+			i = j;
+		}
+		a = end;
+	}
+}
+
 static void root_range(struct scan *s, uint32_t kind, uint64_t ref, uint64_t base, uint64_t a, uint64_t b)
 {
 	s->kind = kind;
 	s->ref = ref;
 	s->base = base;
-	if (a < b)
+	if (a >= b)
+		return;
+	if (kind == MS_ROOT_MODULE && s->pagemap >= 0)
+		scan_written(s, a, b);
+	else
 		scan_range(s, a, b, 1);
 }
 
@@ -553,14 +604,16 @@ int ms_scan_run(const struct ms_scan_in *in, struct ms_scan_out *out)
 {
 	struct scan s = {.in = in, .out = out};
 	s.maps = read_maps(&s.nmaps, &s.each, &s.neach);
-	size_t bsz = BATCH_CAP + MS_ENC_BATCH_HEAD_MAX + 64;
-	uint8_t *mem = ms_rt_map(4 * bsz + BOUNCE);
+	size_t bsz = BATCH_CAP + MS_ENC_BATCH_HEAD_MAX + 64, memsz = 4 * bsz + BOUNCE + PM_BATCH * 8;
+	uint8_t *mem = ms_rt_map(memsz);
 	if (!s.maps || !mem) {
 		ms_rt_free(s.maps);
 		if (mem)
-			ms_rt_unmap(mem, 4 * bsz + BOUNCE);
+			ms_rt_unmap(mem, memsz);
 		return -ENOMEM;
 	}
+	s.pm = (uint64_t *)(mem + 4 * bsz + BOUNCE);
+	s.pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	s.roots = (struct batch){.tag = MS_REC_SCAN_ROOTS, .buf = mem};
 	s.edges = (struct batch){.tag = MS_REC_SCAN_EDGES, .buf = mem + bsz};
 	s.types = (struct batch){.tag = MS_REC_SCAN_TYPES, .buf = mem + 2 * bsz};
@@ -596,7 +649,9 @@ int ms_scan_run(const struct ms_scan_in *in, struct ms_scan_out *out)
 	if (batch_flush(out, &s.roots, in->id) || batch_flush(out, &s.edges, in->id) ||
 	    batch_flush(out, &s.types, in->id) || batch_flush(out, &s.heur, in->id))
 		s.err = -ENOMEM;
-	ms_rt_unmap(mem, 4 * bsz + BOUNCE);
+	if (s.pagemap >= 0)
+		close(s.pagemap);
+	ms_rt_unmap(mem, memsz);
 	ms_rt_free(s.maps);
 	ms_rt_free(s.each);
 	return s.err;
