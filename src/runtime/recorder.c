@@ -135,6 +135,80 @@ void ms_rt_thread_take(struct ms_tstate *t, struct ms_buf ***tail)
 	}
 }
 
+/* ---- address references (FREE_REF, ALLOC_REF) ----
+ * A free of a block allocated earlier in the same chunk, or an allocation
+ * at an address freed earlier in it, names that record by how many back it
+ * is instead of by an address delta: addresses were three quarters of
+ * churn's and clang's trace once stamps were coarse, and glibc hands the
+ * blocks a thread just freed back to it. Two small tables per thread, one
+ * for allocations and one for frees, map an address to its record's place
+ * in the chunk; an entry of another chunk, or overwritten, is a miss and
+ * the plain record is written. A hit needs only the address to match:
+ * the record it names has that address, whichever block it was. */
+#define REF_BITS 9 /* 512 entries per table: 2 x 8 KiB per thread */
+struct ms_addr_ref {
+	uint64_t addr;
+	uint32_t seq;   /* its record's place among the chunk's ALLOCs or FREEs */
+	uint32_t chunk; /* t->enc.chunk when written */
+};
+
+static struct ms_addr_ref *refs_new(void)
+{
+	size_t bytes = (sizeof(struct ms_addr_ref) << REF_BITS) * 2;
+	struct ms_addr_ref *r = ms_rt_alloc(bytes);
+	if (r)
+		memset(r, 0, bytes);
+	return r;
+}
+
+static inline struct ms_addr_ref *ref_slot(struct ms_tstate *t, int frees, uint64_t addr)
+{
+	uint32_t h = (uint32_t)((addr * 0x9E3779B97F4A7C15ull) >> (64 - REF_BITS));
+	return &t->refs[(uint32_t)frees << REF_BITS | h];
+}
+
+/* 7-bit groups of a varint of v (v < 2^63) */
+static inline unsigned varint_groups(uint64_t v) { return (64 - (unsigned)__builtin_clzll(v | 1) + 6) / 7; }
+
+/* How many records back among count (the chunk's ALLOCs, or FREEs) addr
+ * was written; 0 if the table does not know, or if the address delta is
+ * shorter (python's chunks: a reference far back cost more than a delta). */
+static inline uint32_t ref_back(struct ms_tstate *t, int frees, uint64_t addr, uint32_t count)
+{
+	if (!t->refs)
+		return 0;
+	const struct ms_addr_ref *r = ref_slot(t, frees, addr);
+	if (r->addr != addr || r->chunk != t->enc.chunk || r->seq >= count)
+		return 0;
+	uint32_t back = count - r->seq;
+	return varint_groups(back) < varint_groups(ms_zigzag((int64_t)(addr - t->enc.prev_addr))) ? back : 0;
+}
+
+static inline void ref_note(struct ms_tstate *t, int frees, uint64_t addr, uint32_t seq)
+{
+	if (t->refs)
+		*ref_slot(t, frees, addr) = (struct ms_addr_ref){addr, seq, t->enc.chunk};
+}
+
+/* ALLOC or ALLOC_REF, FREE or FREE_REF, after begin(). */
+static inline uint8_t *enc_alloc(struct ms_tstate *t, uint8_t *w, uint64_t ts, uint64_t addr, uint64_t size,
+                                 uint32_t stack)
+{
+	uint32_t back = ref_back(t, 1, addr, t->enc.nfree), seq = t->enc.nalloc;
+	w = back ? ms_enc_alloc_ref(w, &t->enc, ts, back, addr, size, stack)
+	         : ms_enc_alloc(w, &t->enc, ts, addr, size, stack);
+	ref_note(t, 0, addr, seq);
+	return w;
+}
+
+static inline uint8_t *enc_free(struct ms_tstate *t, uint8_t *w, uint64_t ts, uint64_t addr)
+{
+	uint32_t back = ref_back(t, 0, addr, t->enc.nalloc), seq = t->enc.nfree;
+	w = back ? ms_enc_free_ref(w, &t->enc, ts, back, addr) : ms_enc_free(w, &t->enc, ts, addr);
+	ref_note(t, 1, addr, seq);
+	return w;
+}
+
 /* ---- threads ---- */
 
 static void thread_name_record(struct ms_tstate *t, const char *name, size_t len)
@@ -191,6 +265,7 @@ struct ms_tstate *ms_rt_thread_get(void)
 	t->tid = (uint32_t)ms_rt_gettid();
 	t->self = (uint64_t)pthread_self();
 	t->memo = ms_cfi_memo_new(ms_rt_opt.depth + MS_UNWIND_CUT_PAST + MS_UNWIND_SLACK);
+	t->refs = refs_new();
 	t->late = tl->exited;
 	uint8_t f = tl->foreign;
 	tl->foreign = 1; /* pthread_getattr_np allocates, pthread_setspecific may calloc a key block */
@@ -244,6 +319,7 @@ void ms_rt_thread_free(struct ms_tstate *t)
 	ms_rt_buf_put_list(t->full);
 	ms_rt_buf_put_list(t->cur);
 	ms_cfi_memo_free(t->memo);
+	ms_rt_free(t->refs);
 	ms_rt_free(t);
 }
 
@@ -317,7 +393,7 @@ void ms_rt_rec_alloc(struct ms_tstate *t, void *p, size_t real_size, const struc
 	ms_spin_lock(&t->lock);
 	uint64_t ts = ms_rt_now();
 	uint8_t *w = put_stack(begin(t, ts), sr);
-	t->p = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)p, size, sr->id);
+	t->p = enc_alloc(t, w, ts, (uintptr_t)p, size, sr->id);
 	ms_livetab_insert((uintptr_t)p, size, sr->id);
 	ms_spin_unlock(&t->lock);
 	count_alloc(t, size);
@@ -350,7 +426,7 @@ void ms_rt_rec_free(struct ms_tstate *t, void *p)
 	ms_spin_lock(&t->lock);
 	uint64_t ts = ms_rt_now();
 	uint8_t *w = begin(t, ts);
-	t->p = ms_enc_free(w, &t->enc, ts, (uintptr_t)p);
+	t->p = enc_free(t, w, ts, (uintptr_t)p);
 	count_free(t, old.size);
 	ms_spin_unlock(&t->lock);
 }

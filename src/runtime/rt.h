@@ -256,6 +256,7 @@ struct ms_tstate {
 	uint64_t self;            /* pthread_self() */
 	uintptr_t stack_lo, stack_hi; /* bounds of the reads of a stack walk */
 	struct ms_cfi_memo *memo; /* its previous stack walk (cfi.c) */
+	struct ms_addr_ref *refs; /* recent addresses of its chunk (recorder.c), or NULL */
 	struct ms_tstate *next_thread, *prev_thread;
 	struct ms_bump bump;      /* stack nodes */
 	_Atomic int nside;

@@ -14,6 +14,8 @@
 struct ms_enc_state {
 	uint64_t prev_ts;
 	uint64_t prev_addr;
+	uint32_t nalloc, nfree; /* the chunk's ALLOC(_REF) and FREE(_REF) records so far */
+	uint32_t chunk;         /* chunks started, for tables keyed by chunk (recorder.c) */
 };
 
 #define MS_ENC_CHUNK_MAX (1 + 2 * MS_VARINT_MAX)
@@ -35,6 +37,8 @@ static inline uint8_t *ms_enc_chunk(uint8_t *p, struct ms_enc_state *st, uint64_
 	p = ms_put_varint(p, base_ts);
 	st->prev_ts = base_ts;
 	st->prev_addr = 0;
+	st->nalloc = st->nfree = 0;
+	st->chunk++;
 	return p;
 }
 
@@ -52,6 +56,7 @@ static inline uint8_t *ms_enc_alloc(uint8_t *p, struct ms_enc_state *st, uint64_
 	p = ms_enc_dts(p, st, ts);
 	p = ms_put_svarint(p, (int64_t)(addr - st->prev_addr));
 	st->prev_addr = addr;
+	st->nalloc++;
 	p = ms_put_varint(p, size);
 	return ms_put_varint(p, stack_id);
 }
@@ -62,6 +67,34 @@ static inline uint8_t *ms_enc_free(uint8_t *p, struct ms_enc_state *st, uint64_t
 	p = ms_enc_dts(p, st, ts);
 	p = ms_put_svarint(p, (int64_t)(addr - st->prev_addr));
 	st->prev_addr = addr;
+	st->nfree++;
+	return p;
+}
+
+/* An ALLOC at addr, which is the address of this chunk's back-th last FREE
+ * or FREE_REF (the caller knows: 1 <= back <= st->nfree). */
+static inline uint8_t *ms_enc_alloc_ref(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint32_t back,
+                                        uint64_t addr, uint64_t size, uint64_t stack_id)
+{
+	*p++ = MS_REC_ALLOC_REF;
+	p = ms_enc_dts(p, st, ts);
+	p = ms_put_varint(p, back);
+	st->prev_addr = addr;
+	st->nalloc++;
+	p = ms_put_varint(p, size);
+	return ms_put_varint(p, stack_id);
+}
+
+/* A FREE of addr, the address of this chunk's back-th last ALLOC or
+ * ALLOC_REF (1 <= back <= st->nalloc). */
+static inline uint8_t *ms_enc_free_ref(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint32_t back,
+                                       uint64_t addr)
+{
+	*p++ = MS_REC_FREE_REF;
+	p = ms_enc_dts(p, st, ts);
+	p = ms_put_varint(p, back);
+	st->prev_addr = addr;
+	st->nfree++;
 	return p;
 }
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define MS_TRACE_MAGIC "MEMSCOPE" /* 8 bytes, no terminator in the file */
-#define MS_TRACE_VERSION 2 /* 2: SCAN_END has the stop fields; 1 is still read */
+#define MS_TRACE_VERSION 3 /* 3: FREE_REF, ALLOC_REF; 2: SCAN_END has the stop fields; 1 and 2 are still read */
 #define MS_TRACE_HEADER_SIZE 64
 
 /* Clock kinds (header.clock_kind): what event timestamps count. */
@@ -55,7 +55,9 @@ struct ms_trace_header {
  * 10 bytes), "z" = zigzag-encoded signed varint, "s" = v length + bytes.
  *
  * Chunk records carry per-thread events. CHUNK starts a chunk and sets the
- * delta state: cur_tid = tid, prev_ts = base_ts, prev_addr = 0. Inside a chunk
+ * delta state: cur_tid = tid, prev_ts = base_ts, prev_addr = 0, and empties
+ * the chunk's two address lists: the addresses of its ALLOC and ALLOC_REF
+ * records, and of its FREE and FREE_REF records, in order. Inside a chunk
  * ts fields are z deltas to prev_ts (then prev_ts = ts) and address fields are
  * z deltas as documented per record. Any writer record ends the chunk.
  *
@@ -89,6 +91,11 @@ enum ms_record_tag {
 	                            * v stack_id; prev_addr = new: mremap moved or resized
 	                            * [old, old + old_len) to [new, new + new_len); only
 	                            * what was recorded as mapped stays counted */
+	MS_REC_FREE_REF = 0x0C,    /* z dts, v back (>= 1): a FREE of the address of this chunk's
+	                            * back-th last ALLOC or ALLOC_REF; prev_addr = addr (since 3) */
+	MS_REC_ALLOC_REF = 0x0D,   /* z dts, v back (>= 1), v size, v stack_id: an ALLOC at the
+	                            * address of this chunk's back-th last FREE or FREE_REF;
+	                            * prev_addr = addr (since 3) */
 
 	/* writer records */
 	MS_REC_CLOCK_SYNC = 0x10,    /* v ts, v mono_ns, v realtime_ns */

@@ -46,6 +46,8 @@ void ms_trace_reader_release(struct ms_trace_reader *r)
 	free(r->cbuf);
 	free(r->slots[0].raw);
 	free(r->slots[1].raw);
+	free(r->chunk_addr[0]);
+	free(r->chunk_addr[1]);
 	free(r->vals);
 	free(r->argv);
 	free(r->scan);
@@ -342,7 +344,7 @@ static int next_frame(struct ms_trace_reader *r)
 
 /* Most fields fit one or two bytes: decode those inline, the rest with
  * the general (bounded) decoder. */
-static inline const uint8_t *get_v(const uint8_t *p, const uint8_t *e, uint64_t *out)
+static inline __attribute__((always_inline)) const uint8_t *get_v(const uint8_t *p, const uint8_t *e, uint64_t *out)
 {
 	if (e - p >= 2) {
 		if (p[0] < 0x80) {
@@ -436,6 +438,31 @@ static const uint8_t *decode_scan(struct ms_trace_reader *r, uint8_t tag, const 
 	return p;
 }
 
+/* Appends addr to the chunk's list of allocations (0) or frees (1). */
+static int chunk_push(struct ms_trace_reader *r, int frees, uint64_t addr)
+{
+	if (r->chunk_n[frees] == r->chunk_cap[frees]) {
+		size_t c = r->chunk_cap[frees] ? r->chunk_cap[frees] * 2 : 1024;
+		uint64_t *n = realloc(r->chunk_addr[frees], c * sizeof(*n));
+		if (!n)
+			return -1;
+		r->chunk_addr[frees] = n;
+		r->chunk_cap[frees] = c;
+	}
+	r->chunk_addr[frees][r->chunk_n[frees]++] = addr;
+	return 0;
+}
+
+/* The address back records before the end of the chunk's list; -1 if the
+ * list is shorter (a corrupt reference). */
+static int chunk_back(const struct ms_trace_reader *r, int frees, uint64_t back, uint64_t *addr)
+{
+	if (back == 0 || back > r->chunk_n[frees])
+		return -1;
+	*addr = r->chunk_addr[frees][r->chunk_n[frees] - back];
+	return 0;
+}
+
 /* Decodes one record at r->p; returns 0 or -1 when it is malformed. */
 static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 {
@@ -445,7 +472,7 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 	uint64_t v;
 	rec->tag = tag;
 	rec->tid = r->tid;
-	if (tag >= MS_REC_ALLOC && tag <= MS_REC_MREMAP && tag != MS_REC_STACK && !r->in_chunk)
+	if (tag >= MS_REC_ALLOC && tag <= MS_REC_ALLOC_REF && tag != MS_REC_STACK && !r->in_chunk)
 		return -1; /* a chunk event outside a chunk */
 	switch (tag) {
 	case MS_REC_CHUNK:
@@ -454,25 +481,46 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 		rec->tid = r->tid;
 		r->prev_ts = rec->u.chunk.base_ts;
 		r->prev_addr = 0;
+		r->chunk_n[0] = r->chunk_n[1] = 0;
 		r->in_chunk = true;
 		break;
 	case MS_REC_ALLOC:
+	case MS_REC_ALLOC_REF:
 		GETZ(z);
 		r->prev_ts += (uint64_t)z;
 		rec->u.alloc.ts = r->prev_ts;
-		GETZ(z);
-		r->prev_addr += (uint64_t)z;
+		if (tag == MS_REC_ALLOC) {
+			GETZ(z);
+			r->prev_addr += (uint64_t)z;
+		} else {
+			GETV(v);
+			if (r->hdr.version < 3 || chunk_back(r, 1, v, &r->prev_addr))
+				return -1;
+		}
+		rec->tag = MS_REC_ALLOC;
 		rec->u.alloc.addr = r->prev_addr;
 		GETV(rec->u.alloc.size);
 		GETV(rec->u.alloc.stack_id);
+		if (chunk_push(r, 0, r->prev_addr))
+			return -1;
 		break;
 	case MS_REC_FREE:
+	case MS_REC_FREE_REF:
 		GETZ(z);
 		r->prev_ts += (uint64_t)z;
 		rec->u.free.ts = r->prev_ts;
-		GETZ(z);
-		r->prev_addr += (uint64_t)z;
+		if (tag == MS_REC_FREE) {
+			GETZ(z);
+			r->prev_addr += (uint64_t)z;
+		} else {
+			GETV(v);
+			if (r->hdr.version < 3 || chunk_back(r, 0, v, &r->prev_addr))
+				return -1;
+		}
+		rec->tag = MS_REC_FREE;
 		rec->u.free.addr = r->prev_addr;
+		if (chunk_push(r, 1, r->prev_addr))
+			return -1;
 		break;
 	case MS_REC_REALLOC:
 		GETZ(z);

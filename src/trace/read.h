@@ -144,6 +144,10 @@ struct ms_trace_reader {
 	/* chunk delta state */
 	bool in_chunk;
 	uint64_t tid, prev_ts, prev_addr;
+	/* the chunk's ALLOC(_REF) and FREE(_REF) addresses, for ALLOC_REF and
+	 * FREE_REF; bounded by the frame size */
+	uint64_t *chunk_addr[2];
+	size_t chunk_n[2], chunk_cap[2];
 
 	uint64_t *vals;        /* ips, segments or counters of the current record */
 	size_t valcap;

@@ -175,7 +175,7 @@ static void test_bad_files(void)
 	ASSERT_EQ_U64(r.hdr.version, 7);
 	char msg[512];
 	ms_trace_error_message(msg, sizeof(msg), "x.mst", MS_TRACE_E_VERSION, &r.hdr, 0);
-	ASSERT_EQ_STR(msg, "trace 'x.mst' is version 7, this memscope reads up to 2; upgrade memscope");
+	ASSERT_EQ_STR(msg, "trace 'x.mst' is version 7, this memscope reads up to 3; upgrade memscope");
 	ms_trace_reader_release(&r);
 
 	/* another architecture, another pointer size */

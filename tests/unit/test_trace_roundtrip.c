@@ -49,8 +49,56 @@ static void write_trace(void)
 	/* frame 2: a fresh chunk, then END */
 	tg_chunk(&t, 100, 3000);
 	tg_alloc(&t, 3000, 0xfffffffffff0, 1, 0);
+	tg_alloc(&t, 3001, 0x5000, 8, 2);
+	/* by reference: the 2nd last allocation, the last one, then an
+	 * allocation at the 2nd last free's address */
+	tg_done(&t, ms_enc_free_ref(tg_room(&t, MS_ENC_FREE_MAX), &t.st, 3002, 2, 0xfffffffffff0));
+	tg_done(&t, ms_enc_free_ref(tg_room(&t, MS_ENC_FREE_MAX), &t.st, 3003, 1, 0x5000));
+	tg_done(&t, ms_enc_alloc_ref(tg_room(&t, MS_ENC_ALLOC_MAX), &t.st, 3004, 2, 0xfffffffffff0, 24, 5));
+	tg_free(&t, 3005, 0xfffffffffff8); /* a plain delta after a reference */
 	tg_end(&t, 3100, MS_END__EXIT, 3, 4 << 20);
 	tg_close(&t);
+}
+
+/* A reference past the chunk's start, or of 0, is corrupt data, as is one
+ * in a version 2 trace; the chunk's lists start empty at every CHUNK. */
+static void bad_reference(uint16_t version, int chunks, uint32_t back)
+{
+	struct tg t;
+	struct ms_trace_header h = tg_header();
+	h.version = version;
+	tg_open(&t, path, &h);
+	tg_chunk(&t, 1, 10);
+	tg_alloc(&t, 11, 0x1000, 8, 0);
+	if (chunks == 2)
+		tg_chunk(&t, 1, 12);
+	tg_done(&t, ms_enc_free_ref(tg_room(&t, MS_ENC_FREE_MAX), &t.st, 13, back, 0x1000));
+	tg_end(&t, 20, MS_END_EXIT, 0, 0);
+	tg_close(&t);
+	struct ms_trace_reader r;
+	struct ms_record rec;
+	ms_trace_reader_init(&r);
+	ASSERT_EQ_I64(ms_trace_reader_open(&r, path), 0);
+	int rc;
+	while ((rc = ms_trace_reader_next(&r, &rec)) == 1 && rec.tag != MS_REC_FREE)
+		;
+	if (version >= 3 && chunks == 1 && back == 1) {
+		ASSERT_EQ_I64(rc, 1);
+		ASSERT_EQ_U64(rec.u.free.addr, 0x1000);
+	} else {
+		ASSERT_EQ_I64(rc, MS_TRACE_E_CORRUPT);
+	}
+	ms_trace_reader_release(&r);
+	remove(path);
+}
+
+static void bad_references(void)
+{
+	bad_reference(3, 1, 1); /* the good one */
+	bad_reference(3, 1, 0);
+	bad_reference(3, 1, 2);
+	bad_reference(3, 2, 1); /* the allocation was in the chunk before */
+	bad_reference(2, 1, 1);
 }
 
 int main(void)
@@ -145,6 +193,20 @@ int main(void)
 	next(&r, &rec, MS_REC_ALLOC);
 	ASSERT_EQ_U64(rec.u.alloc.addr, 0xfffffffffff0);
 	ASSERT_EQ_U64(rec.u.alloc.ts, 3000);
+	next(&r, &rec, MS_REC_ALLOC);
+	ASSERT_EQ_U64(rec.u.alloc.addr, 0x5000);
+	next(&r, &rec, MS_REC_FREE); /* FREE_REF, delivered as FREE */
+	ASSERT_EQ_U64(rec.u.free.addr, 0xfffffffffff0);
+	ASSERT_EQ_U64(rec.u.free.ts, 3002);
+	next(&r, &rec, MS_REC_FREE);
+	ASSERT_EQ_U64(rec.u.free.addr, 0x5000);
+	next(&r, &rec, MS_REC_ALLOC); /* ALLOC_REF */
+	ASSERT_EQ_U64(rec.u.alloc.addr, 0xfffffffffff0);
+	ASSERT_EQ_U64(rec.u.alloc.ts, 3004);
+	ASSERT_EQ_U64(rec.u.alloc.size, 24);
+	ASSERT_EQ_U64(rec.u.alloc.stack_id, 5);
+	next(&r, &rec, MS_REC_FREE);
+	ASSERT_EQ_U64(rec.u.free.addr, 0xfffffffffff8);
 	next(&r, &rec, MS_REC_END);
 	ASSERT_EQ_U64(rec.u.end.ts, 3100);
 	ASSERT_EQ_U64(rec.u.end.reason, MS_END__EXIT);
@@ -155,6 +217,7 @@ int main(void)
 	ASSERT_TRUE(!r.truncated);
 	ms_trace_reader_release(&r);
 	remove(path);
+	bad_references();
 	puts("ok");
 	return 0;
 }

@@ -119,16 +119,24 @@ def decode(path):
             t.tags.append(tag)
             if tag == 0x01:
                 tid, prev_ts, prev_addr = r.u(), r.u(), 0
-                prev_ts = prev_ts
-            elif tag == 0x02:
+                chunk_allocs, chunk_frees = [], []  # for ALLOC_REF and FREE_REF
+            elif tag in (0x02, 0x0D):  # ALLOC, ALLOC_REF
                 prev_ts += r.z()
-                prev_addr += r.z()
+                if tag == 0x02:
+                    prev_addr += r.z()
+                else:
+                    prev_addr = chunk_frees[-r.u()]
                 size, _ = r.u(), r.u()
+                chunk_allocs.append(prev_addr)
                 pending.append((prev_ts, next(seq), prev_addr, size))
                 t.stamps.append((tid, prev_ts))
-            elif tag == 0x03:
+            elif tag in (0x03, 0x0C):  # FREE, FREE_REF
                 prev_ts += r.z()
-                prev_addr += r.z()
+                if tag == 0x03:
+                    prev_addr += r.z()
+                else:
+                    prev_addr = chunk_allocs[-r.u()]
+                chunk_frees.append(prev_addr)
                 pending.append((prev_ts, next(seq), prev_addr, None))
                 t.stamps.append((tid, prev_ts))
             elif tag == 0x04:
