@@ -42,11 +42,18 @@ void ms_model_release(struct ms_model *m)
 	free(m->snaps);
 	ms_heap_free(m->heaps[0]);
 	ms_heap_free(m->heaps[1]);
-	ms_live_release(&m->live);
 	ms_maps_release(&m->maps);
+	ms_model_release_replay(m);
+	ms_model_init(m);
+}
+
+void ms_model_release_replay(struct ms_model *m)
+{
+	ms_live_release(&m->live);
 	free(m->pending);
 	free(m->scratch);
-	ms_model_init(m);
+	m->pending = m->scratch = NULL;
+	m->n_pending = m->cap_pending = 0;
 }
 
 const char *ms_end_kind_name(enum ms_end_kind k)

@@ -224,6 +224,9 @@ struct ms_model {
 
 void ms_model_init(struct ms_model *m);
 void ms_model_release(struct ms_model *m);
+/* Frees the replay state (live table, pending events); ms_replay_file does
+ * once it has read the whole trace. */
+void ms_model_release_replay(struct ms_model *m);
 
 /* Replays the trace at path into m (initialized, empty). Returns 0, or a
  * negative code (read.h); see the steps above for partial results. */

@@ -633,11 +633,7 @@ int ms_replay_file(struct ms_model *m, const char *path)
 		rc = hrc;
 	/* The live set is in the summary and the captured heaps now: its
 	 * memory goes back before the caller symbolizes and prints. */
-	ms_live_release(&m->live);
-	free(m->pending);
-	free(m->scratch);
-	m->pending = m->scratch = NULL;
-	m->n_pending = m->cap_pending = 0;
+	ms_model_release_replay(m);
 out:
 	ms_u64map_release(&module_by_id);
 	ms_trace_reader_release(&r);

@@ -73,91 +73,68 @@ int ms_livetab_init(void) { return 0; }
 #define mix ms_livetab_hash
 
 /* ---- the side table: sizes of 16 MiB or more, blocks above 2^48 ----
- * Open addressing on the address, under big_lock, taken inside a shard's
- * lock (or alone). Such blocks are few and each costs far more than a
- * lookup here to allocate. */
+ * An array searched in order, under big_lock, taken inside a shard's lock
+ * (or alone): such blocks are few, and each costs far more to allocate
+ * (an mmap and its page faults) than a pass over the array. */
 struct big {
 	uint64_t addr, size;
 	uint32_t stack;
 };
 static struct big *big_tab;
-static uint32_t big_cap, big_count;
+static uint32_t big_n, big_cap;
 static _Atomic uint32_t big_high; /* entries above 2^48, which are not in the shards */
 static ms_spin big_lock = MS_SPIN_INIT;
 
-static uint32_t big_find(uint64_t addr)
+static struct big *big_find(uint64_t addr)
 {
-	uint32_t m = big_cap - 1, i = (uint32_t)mix(addr) & m;
-	while (big_tab[i].addr && big_tab[i].addr != addr)
-		i = (i + 1) & m;
-	return i;
-}
-
-static int big_grow(void)
-{
-	uint32_t cap = big_cap ? big_cap * 2 : 64;
-	struct big *n = ms_rt_alloc((size_t)cap * sizeof *n), *old = big_tab;
-	if (!n)
-		return -1;
-	memset(n, 0, (size_t)cap * sizeof *n);
-	uint32_t ocap = big_cap;
-	big_tab = n;
-	big_cap = cap;
-	for (uint32_t i = 0; i < ocap; i++)
-		if (old[i].addr)
-			big_tab[big_find(old[i].addr)] = old[i];
-	ms_rt_free(old);
-	return 0;
+	for (uint32_t i = 0; i < big_n; i++)
+		if (big_tab[i].addr == addr)
+			return &big_tab[i];
+	return NULL;
 }
 
 /* Records addr's size (and stack); returns -1 if out of memory. */
 static int big_put(uint64_t addr, uint64_t size, uint32_t stack)
 {
-	int r = 0;
 	ms_spin_lock(&big_lock);
-	if ((big_count + 1) * 2 > big_cap && big_grow()) {
-		r = -1;
-	} else {
-		struct big *e = &big_tab[big_find(addr)];
-		if (!e->addr) {
-			big_count++;
-			if (addr > ADDR_MASK)
-				atomic_fetch_add(&big_high, 1);
+	struct big *e = big_find(addr);
+	if (!e && big_n == big_cap) {
+		uint32_t cap = big_cap ? big_cap * 2 : 64;
+		struct big *n = ms_rt_alloc((size_t)cap * sizeof *n);
+		if (n) {
+			if (big_n)
+				memcpy(n, big_tab, (size_t)big_n * sizeof *n);
+			ms_rt_free(big_tab);
+			big_tab = n;
+			big_cap = cap;
 		}
-		*e = (struct big){addr, size, stack};
 	}
+	if (!e && big_n < big_cap) {
+		e = &big_tab[big_n++];
+		if (addr > ADDR_MASK)
+			atomic_fetch_add(&big_high, 1);
+	}
+	if (e)
+		*e = (struct big){addr, size, stack};
 	ms_spin_unlock(&big_lock);
-	return r;
+	return e ? 0 : -1;
 }
 
 /* Looks addr up, removing it if take; 1 if it was there. */
 static int big_get(uint64_t addr, struct big *out, int take)
 {
 	ms_spin_lock(&big_lock);
-	int found = 0;
-	if (big_cap) {
-		uint32_t m = big_cap - 1, i = big_find(addr);
-		if (big_tab[i].addr) {
-			found = 1;
-			*out = big_tab[i];
-			if (take) {
-				uint32_t hole = i;
-				for (uint32_t j = (i + 1) & m; big_tab[j].addr; j = (j + 1) & m) {
-					uint32_t home = (uint32_t)mix(big_tab[j].addr) & m;
-					if (((j - home) & m) >= ((j - hole) & m)) {
-						big_tab[hole] = big_tab[j];
-						hole = j;
-					}
-				}
-				big_tab[hole].addr = 0;
-				big_count--;
-				if (addr > ADDR_MASK)
-					atomic_fetch_sub(&big_high, 1);
-			}
+	struct big *e = big_find(addr);
+	if (e) {
+		*out = *e;
+		if (take) {
+			*e = big_tab[--big_n];
+			if (addr > ADDR_MASK)
+				atomic_fetch_sub(&big_high, 1);
 		}
 	}
 	ms_spin_unlock(&big_lock);
-	return found;
+	return e != NULL;
 }
 
 /* ---- slots ---- */
@@ -166,16 +143,20 @@ static inline uint64_t slot_addr(const struct slot *e) { return e->w0 & ADDR_MAS
 
 static inline struct slot slot_make(uint64_t addr, uint64_t size, uint32_t stack)
 {
-	if (MS_UNLIKELY(size >= SIZE_BIG) && big_put(addr, size, stack) == 0)
-		size = SIZE_BIG;
-	else if (MS_UNLIKELY(size >= SIZE_BIG))
-		size = SIZE_BIG - 1; /* out of memory for the side table: at least this much */
+	if (MS_UNLIKELY(size >= SIZE_BIG)) /* out of memory for the side table: at least this much */
+		size = big_put(addr, size, stack) ? SIZE_BIG - 1 : SIZE_BIG;
 	return (struct slot){addr | (size & 0xffff) << ADDR_BITS, (uint32_t)(size >> 16) | (stack & 0xffffffu) << 8};
+}
+
+/* The size the slot holds: SIZE_BIG when the side table has it. */
+static inline uint64_t slot_packed_size(const struct slot *e)
+{
+	return e->w0 >> ADDR_BITS | (uint64_t)(e->w1 & 0xff) << 16;
 }
 
 static inline uint64_t slot_size(const struct slot *e)
 {
-	uint64_t v = e->w0 >> ADDR_BITS | (uint64_t)(e->w1 & 0xff) << 16;
+	uint64_t v = slot_packed_size(e);
 	struct big b;
 	if (MS_UNLIKELY(v == SIZE_BIG))
 		return big_get(slot_addr(e), &b, 0) ? b.size : v;
@@ -191,7 +172,7 @@ static inline struct ms_live slot_live(const struct slot *e)
 static inline void slot_drop(const struct slot *e)
 {
 	struct big b;
-	if (MS_UNLIKELY((e->w0 >> ADDR_BITS | (uint64_t)(e->w1 & 0xff) << 16) == SIZE_BIG))
+	if (MS_UNLIKELY(slot_packed_size(e) == SIZE_BIG))
 		big_get(slot_addr(e), &b, 1);
 }
 
@@ -401,7 +382,7 @@ static void foreach_high(void (*fn)(const struct ms_live *, void *), void *ctx)
 	if (!atomic_load(&big_high))
 		return;
 	ms_spin_lock(&big_lock);
-	for (uint32_t i = 0; i < big_cap; i++)
+	for (uint32_t i = 0; i < big_n; i++)
 		if (big_tab[i].addr > ADDR_MASK) {
 			struct ms_live e = {big_tab[i].addr, big_tab[i].size, big_tab[i].stack};
 			fn(&e, ctx);

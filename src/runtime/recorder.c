@@ -144,8 +144,9 @@ void ms_rt_thread_take(struct ms_tstate *t, struct ms_buf ***tail)
  * for allocations and one for frees, map an address to its record's place
  * in the chunk; an entry of another chunk, or overwritten, is a miss and
  * the plain record is written. A hit needs only the address to match:
- * the record it names has that address, whichever block it was. */
-/* 512 entries per table, 16 KiB for both: within the L1 cache. 2048 lose
+ * the record it names has that address, whichever block it was.
+ *
+ * 512 entries per table, 16 KiB for both: within the L1 cache. 2048 lose
  * fewer of the entries churn needs (its frees are 64 allocations back):
  * 2.04 instead of 2.26 B/event, but cost churn 5% more CPU. */
 #define REF_BITS 9
@@ -173,13 +174,14 @@ static inline unsigned varint_groups(uint64_t v) { return (64 - (unsigned)__buil
 
 /* How many records back among count (the chunk's ALLOCs, or FREEs) addr
  * was written; 0 if the table does not know, or if the address delta is
- * shorter (python's chunks: a reference far back cost more than a delta). */
+ * shorter (python's chunks: a reference far back cost more than a delta).
+ * An entry of this chunk was written when count was its seq, or less. */
 static inline uint32_t ref_back(struct ms_tstate *t, int frees, uint64_t addr, uint32_t count)
 {
 	if (!t->refs)
 		return 0;
 	const struct ms_addr_ref *r = ref_slot(t, frees, addr);
-	if (r->addr != addr || r->chunk != t->enc.chunk || r->seq >= count)
+	if (r->addr != addr || r->chunk != t->enc.chunk)
 		return 0;
 	uint32_t back = count - r->seq;
 	return varint_groups(back) < varint_groups(ms_zigzag((int64_t)(addr - t->enc.prev_addr))) ? back : 0;
@@ -195,19 +197,14 @@ static inline void ref_note(struct ms_tstate *t, int frees, uint64_t addr, uint3
 static inline uint8_t *enc_alloc(struct ms_tstate *t, uint8_t *w, uint64_t ts, uint64_t addr, uint64_t size,
                                  uint32_t stack)
 {
-	uint32_t back = ref_back(t, 1, addr, t->enc.nfree), seq = t->enc.nalloc;
-	w = back ? ms_enc_alloc_ref(w, &t->enc, ts, back, addr, size, stack)
-	         : ms_enc_alloc(w, &t->enc, ts, addr, size, stack);
-	ref_note(t, 0, addr, seq);
-	return w;
+	ref_note(t, 0, addr, t->enc.nalloc);
+	return ms_enc_alloc_ref(w, &t->enc, ts, ref_back(t, 1, addr, t->enc.nfree), addr, size, stack);
 }
 
 static inline uint8_t *enc_free(struct ms_tstate *t, uint8_t *w, uint64_t ts, uint64_t addr)
 {
-	uint32_t back = ref_back(t, 0, addr, t->enc.nalloc), seq = t->enc.nfree;
-	w = back ? ms_enc_free_ref(w, &t->enc, ts, back, addr) : ms_enc_free(w, &t->enc, ts, addr);
-	ref_note(t, 1, addr, seq);
-	return w;
+	ref_note(t, 1, addr, t->enc.nfree);
+	return ms_enc_free_ref(w, &t->enc, ts, ref_back(t, 0, addr, t->enc.nalloc), addr);
 }
 
 /* ---- threads ---- */

@@ -30,7 +30,6 @@
 #include "runtime/sys.h"
 #include "trace/encode_snap.h"
 
-#define CHUNK_MIN (1u << 20)
 #define BATCH_CAP (256u << 10)
 #define BOUNCE (64u << 10)
 #define RED_ZONE 128
@@ -145,39 +144,6 @@ struct ms_scan_module *ms_scan_modules(uint32_t *n)
 
 /* ---- output ---- */
 
-int ms_scan_out_put(struct ms_scan_out *out, const uint8_t *rec, size_t len)
-{
-	if (out->sink) {
-		out->sink(rec, len);
-		return 0;
-	}
-	struct ms_scan_chunk *t = out->tail;
-	if (!t || t->cap - t->len < len) {
-		size_t cap = len > CHUNK_MIN ? len : CHUNK_MIN;
-		t = ms_rt_map(sizeof *t + cap);
-		if (!t)
-			return -ENOMEM;
-		t->cap = cap;
-		if (out->tail)
-			out->tail->next = t;
-		else
-			out->head = t;
-		out->tail = t;
-	}
-	memcpy(t->data + t->len, rec, len);
-	t->len += len;
-	return 0;
-}
-
-void ms_scan_out_free(struct ms_scan_out *out)
-{
-	for (struct ms_scan_chunk *c = out->head, *n; c; c = n) {
-		n = c->next;
-		ms_rt_unmap(c, sizeof *c + c->cap);
-	}
-	out->head = out->tail = NULL;
-}
-
 /* A batch record under construction: entries go to buf; the head (tag, id,
  * count) is written when it is flushed. */
 struct batch {
@@ -187,18 +153,17 @@ struct batch {
 	uint8_t *buf; /* BATCH_CAP + MS_ENC_BATCH_HEAD_MAX, the head first */
 };
 
-static int batch_flush(struct ms_scan_out *out, struct batch *b, uint64_t id)
+static void batch_flush(struct ms_scan_out *out, struct batch *b, uint64_t id)
 {
 	if (!b->n)
-		return 0;
+		return;
 	uint8_t head[MS_ENC_BATCH_HEAD_MAX];
 	size_t hl = (size_t)(ms_enc_batch_head(head, b->tag, id, b->n) - head);
 	uint8_t *start = b->buf + MS_ENC_BATCH_HEAD_MAX - hl;
 	memcpy(start, head, hl);
-	int r = ms_scan_out_put(out, start, hl + b->len);
+	out->sink(start, hl + b->len);
 	b->n = b->len = 0;
 	b->prev = 0;
-	return r;
 }
 
 static inline uint8_t *batch_room(struct batch *b) { return b->buf + MS_ENC_BATCH_HEAD_MAX + b->len; }
@@ -289,7 +254,6 @@ struct scan {
 	struct batch roots, edges, types, heur;
 	uint64_t last_heur; /* the block of the last SCAN_HEUR entry */
 	uint64_t *bounce;
-	int err;
 	/* root context */
 	int libc; /* the words are glibc's writable data */
 	uint32_t kind;
@@ -367,8 +331,8 @@ static void check_heuristic(struct scan *s, const struct ms_scan_block *t, uint6
 	if (!kind)
 		return;
 	struct batch *b = &s->heur;
-	if (b->len + MS_ENC_HEUR_MAX > BATCH_CAP && batch_flush(s->out, b, s->in->id))
-		s->err = -ENOMEM;
+	if (b->len + MS_ENC_HEUR_MAX > BATCH_CAP)
+		batch_flush(s->out, b, s->in->id);
 	b->len = (size_t)(ms_enc_heur(batch_room(b), &b->prev, t->addr, off, (uint64_t)kind) - b->buf) -
 	         MS_ENC_BATCH_HEAD_MAX;
 	b->n++;
@@ -383,8 +347,8 @@ static void hit_root(struct scan *s, uint64_t where, const struct ms_scan_block 
 	 * which lie in the last 8 bytes of the block before them: not a root */
 	if (s->libc && off && !(off & 15) && off + 8 >= t->size)
 		return;
-	if (b->len + MS_ENC_ROOT_MAX > BATCH_CAP && batch_flush(s->out, b, s->in->id))
-		s->err = -ENOMEM;
+	if (b->len + MS_ENC_ROOT_MAX > BATCH_CAP)
+		batch_flush(s->out, b, s->in->id);
 	b->len = (size_t)(ms_enc_root(batch_room(b), s->kind, s->ref, where, t->addr, v - t->addr) - b->buf) -
 	         MS_ENC_BATCH_HEAD_MAX;
 	b->n++;
@@ -395,8 +359,8 @@ static void hit_root(struct scan *s, uint64_t where, const struct ms_scan_block 
 static void hit_edge(struct scan *s, uint64_t off, const struct ms_scan_block *t, uint64_t v)
 {
 	struct batch *b = &s->edges;
-	if (b->len + MS_ENC_EDGE_MAX > BATCH_CAP && batch_flush(s->out, b, s->in->id))
-		s->err = -ENOMEM;
+	if (b->len + MS_ENC_EDGE_MAX > BATCH_CAP)
+		batch_flush(s->out, b, s->in->id);
 	b->len = (size_t)(ms_enc_edge(batch_room(b), &b->prev, s->from->addr, off, t->addr, v - t->addr) - b->buf) -
 	         MS_ENC_BATCH_HEAD_MAX;
 	b->n++;
@@ -592,8 +556,8 @@ static void scan_types(struct scan *s)
 		if (!hit)
 			continue;
 		struct batch *bt = &s->types;
-		if (bt->len + MS_ENC_TYPE_MAX > BATCH_CAP && batch_flush(s->out, bt, s->in->id))
-			s->err = -ENOMEM;
+		if (bt->len + MS_ENC_TYPE_MAX > BATCH_CAP)
+			batch_flush(s->out, bt, s->in->id);
 		bt->len = (size_t)(ms_enc_type(batch_room(bt), &bt->prev, b->addr, w) - bt->buf) - MS_ENC_BATCH_HEAD_MAX;
 		bt->n++;
 		s->out->types++;
@@ -646,15 +610,16 @@ int ms_scan_run(const struct ms_scan_in *in, struct ms_scan_out *out)
 		}
 		scan_types(&s);
 	}
-	if (batch_flush(out, &s.roots, in->id) || batch_flush(out, &s.edges, in->id) ||
-	    batch_flush(out, &s.types, in->id) || batch_flush(out, &s.heur, in->id))
-		s.err = -ENOMEM;
+	batch_flush(out, &s.roots, in->id);
+	batch_flush(out, &s.edges, in->id);
+	batch_flush(out, &s.types, in->id);
+	batch_flush(out, &s.heur, in->id);
 	if (s.pagemap >= 0)
 		close(s.pagemap);
 	ms_rt_unmap(mem, memsz);
 	ms_rt_free(s.maps);
 	ms_rt_free(s.each);
-	return s.err;
+	return 0;
 }
 
 /* ---- sorting ---- */

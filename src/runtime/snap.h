@@ -145,18 +145,11 @@ struct ms_scan_module {
 	uint64_t ro[9][2];    /* read-only PT_LOAD and PT_GNU_RELRO [lo, hi) */
 };
 
-/* A growing list of mmapped chunks holding whole records. */
+/* Where the scan's records go as they are made (the snapshot's: the trace
+ * writer, so that no record waits in memory), and how many it made. */
 struct ms_scan_out {
-	/* records go straight to sink when it is set (the snapshot's: the
-	 * writer), else they are kept in chunks from head */
-	void (*sink)(const uint8_t *rec, size_t len);
-	struct ms_scan_chunk *head, *tail;
+	void (*sink)(const uint8_t *rec, size_t len); /* one whole record, <= 64 KiB */
 	uint64_t roots, edges, types;
-};
-struct ms_scan_chunk {
-	struct ms_scan_chunk *next;
-	size_t len, cap;
-	uint8_t data[];
 };
 
 struct ms_scan_in {
@@ -175,12 +168,9 @@ void ms_scan_init(void);
 /* Collects the loaded modules (world running: takes the loader's lock).
  * Returns an arena array (ms_rt_free) and its count in *n, or NULL. */
 struct ms_scan_module *ms_scan_modules(uint32_t *n);
-/* Scans with the world stopped; appends ROOTS, EDGES, TYPES records to out.
- * Returns 0 or a negative errno (out of memory: out holds what was done). */
+/* Scans with the world stopped; hands ROOTS, EDGES, TYPES and HEUR records
+ * to out->sink. Returns 0, or -ENOMEM before it started. */
 int ms_scan_run(const struct ms_scan_in *in, struct ms_scan_out *out);
-/* Appends one whole record (len <= 64 KiB) to out. */
-int ms_scan_out_put(struct ms_scan_out *out, const uint8_t *rec, size_t len);
-void ms_scan_out_free(struct ms_scan_out *out);
 /* Sorts blocks by address (radix, scratch from the arena). */
 int ms_scan_sort(struct ms_scan_block *b, uint64_t n);
 

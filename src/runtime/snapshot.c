@@ -148,7 +148,6 @@ static void stopped_part(uint64_t id, int reason, const char *label, uintptr_t s
 		          "were not scanned",
 		          NULL);
 	}
-	ms_scan_out_free(&out);
 	ms_rt_free(th);
 	if (blocks)
 		ms_rt_unmap(blocks, nblocks * sizeof *blocks);

@@ -272,7 +272,7 @@ static void round_locked(int final)
 		return;
 	/* rounded down even when the clock has just turned fine: an event
 	 * stamped coarse after the buffers were taken is still >= T (clock.h) */
-	uint64_t T = final ? UINT64_MAX : ms_rt_now() & ms_rt_clock_coarse;
+	uint64_t T = final ? UINT64_MAX : ms_rt_now_fine() & ms_rt_clock_coarse;
 	struct ms_buf *list = NULL, **tail = &list;
 	struct ms_tstate *reap = NULL;
 	ms_spin_lock(&ms_rt_threads_lock);

@@ -49,53 +49,48 @@ static inline uint8_t *ms_enc_dts(uint8_t *p, struct ms_enc_state *st, uint64_t 
 	return p;
 }
 
-static inline uint8_t *ms_enc_alloc(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint64_t addr,
-                                    uint64_t size, uint64_t stack_id)
+/* An event's address: a delta from prev_addr, or (back > 0) a reference to
+ * the chunk's back-th last record of the other list (FREE_REF, ALLOC_REF). */
+static inline uint8_t *ms_enc_event_addr(uint8_t *p, struct ms_enc_state *st, uint64_t addr, uint32_t back)
 {
-	*p++ = MS_REC_ALLOC;
-	p = ms_enc_dts(p, st, ts);
-	p = ms_put_svarint(p, (int64_t)(addr - st->prev_addr));
+	p = back ? ms_put_varint(p, back) : ms_put_svarint(p, (int64_t)(addr - st->prev_addr));
 	st->prev_addr = addr;
+	return p;
+}
+
+/* ALLOC, or with back > 0 an ALLOC_REF: addr is the address of this chunk's
+ * back-th last FREE or FREE_REF (the caller knows: back <= st->nfree). */
+static inline uint8_t *ms_enc_alloc_ref(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint32_t back,
+                                        uint64_t addr, uint64_t size, uint64_t stack_id)
+{
+	*p++ = back ? MS_REC_ALLOC_REF : MS_REC_ALLOC;
+	p = ms_enc_dts(p, st, ts);
+	p = ms_enc_event_addr(p, st, addr, back);
 	st->nalloc++;
 	p = ms_put_varint(p, size);
 	return ms_put_varint(p, stack_id);
+}
+
+/* FREE, or with back > 0 a FREE_REF: addr is the address of this chunk's
+ * back-th last ALLOC or ALLOC_REF (back <= st->nalloc). */
+static inline uint8_t *ms_enc_free_ref(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint32_t back,
+                                       uint64_t addr)
+{
+	*p++ = back ? MS_REC_FREE_REF : MS_REC_FREE;
+	p = ms_enc_dts(p, st, ts);
+	st->nfree++;
+	return ms_enc_event_addr(p, st, addr, back);
+}
+
+static inline uint8_t *ms_enc_alloc(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint64_t addr,
+                                    uint64_t size, uint64_t stack_id)
+{
+	return ms_enc_alloc_ref(p, st, ts, 0, addr, size, stack_id);
 }
 
 static inline uint8_t *ms_enc_free(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint64_t addr)
 {
-	*p++ = MS_REC_FREE;
-	p = ms_enc_dts(p, st, ts);
-	p = ms_put_svarint(p, (int64_t)(addr - st->prev_addr));
-	st->prev_addr = addr;
-	st->nfree++;
-	return p;
-}
-
-/* An ALLOC at addr, which is the address of this chunk's back-th last FREE
- * or FREE_REF (the caller knows: 1 <= back <= st->nfree). */
-static inline uint8_t *ms_enc_alloc_ref(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint32_t back,
-                                        uint64_t addr, uint64_t size, uint64_t stack_id)
-{
-	*p++ = MS_REC_ALLOC_REF;
-	p = ms_enc_dts(p, st, ts);
-	p = ms_put_varint(p, back);
-	st->prev_addr = addr;
-	st->nalloc++;
-	p = ms_put_varint(p, size);
-	return ms_put_varint(p, stack_id);
-}
-
-/* A FREE of addr, the address of this chunk's back-th last ALLOC or
- * ALLOC_REF (1 <= back <= st->nalloc). */
-static inline uint8_t *ms_enc_free_ref(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint32_t back,
-                                       uint64_t addr)
-{
-	*p++ = MS_REC_FREE_REF;
-	p = ms_enc_dts(p, st, ts);
-	p = ms_put_varint(p, back);
-	st->prev_addr = addr;
-	st->nfree++;
-	return p;
+	return ms_enc_free_ref(p, st, ts, 0, addr);
 }
 
 static inline uint8_t *ms_enc_mmap(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint64_t addr, uint64_t len,
@@ -103,8 +98,7 @@ static inline uint8_t *ms_enc_mmap(uint8_t *p, struct ms_enc_state *st, uint64_t
 {
 	*p++ = MS_REC_MMAP;
 	p = ms_enc_dts(p, st, ts);
-	p = ms_put_svarint(p, (int64_t)(addr - st->prev_addr));
-	st->prev_addr = addr;
+	p = ms_enc_event_addr(p, st, addr, 0);
 	p = ms_put_varint(p, len);
 	p = ms_put_varint(p, kind);
 	return ms_put_varint(p, stack_id);
@@ -114,8 +108,7 @@ static inline uint8_t *ms_enc_munmap(uint8_t *p, struct ms_enc_state *st, uint64
 {
 	*p++ = MS_REC_MUNMAP;
 	p = ms_enc_dts(p, st, ts);
-	p = ms_put_svarint(p, (int64_t)(addr - st->prev_addr));
-	st->prev_addr = addr;
+	p = ms_enc_event_addr(p, st, addr, 0);
 	return ms_put_varint(p, len);
 }
 

@@ -439,29 +439,48 @@ static const uint8_t *decode_scan(struct ms_trace_reader *r, uint8_t tag, const 
 }
 
 /* Appends addr to the chunk's list of allocations (0) or frees (1). */
-static int chunk_push(struct ms_trace_reader *r, int frees, uint64_t addr)
+static int chunk_push(struct ms_trace_reader *r, int list, uint64_t addr)
 {
-	if (r->chunk_n[frees] == r->chunk_cap[frees]) {
-		size_t c = r->chunk_cap[frees] ? r->chunk_cap[frees] * 2 : 1024;
-		uint64_t *n = realloc(r->chunk_addr[frees], c * sizeof(*n));
+	if (r->chunk_n[list] == r->chunk_cap[list]) {
+		size_t c = r->chunk_cap[list] ? r->chunk_cap[list] * 2 : 1024;
+		uint64_t *n = realloc(r->chunk_addr[list], c * sizeof(*n));
 		if (!n)
 			return -1;
-		r->chunk_addr[frees] = n;
-		r->chunk_cap[frees] = c;
+		r->chunk_addr[list] = n;
+		r->chunk_cap[list] = c;
 	}
-	r->chunk_addr[frees][r->chunk_n[frees]++] = addr;
+	r->chunk_addr[list][r->chunk_n[list]++] = addr;
 	return 0;
 }
 
-/* The address back records before the end of the chunk's list; -1 if the
- * list is shorter (a corrupt reference). */
-static int chunk_back(const struct ms_trace_reader *r, int frees, uint64_t back, uint64_t *addr)
+/* The address of an ALLOC or FREE (a delta from prev_addr) or of its _REF
+ * form (a place back in the chunk's other list), appended to list (0: the
+ * allocations, 1: the frees). NULL when malformed: a reference of 0, past
+ * the start of the list, or in a trace older than version 3. */
+static inline const uint8_t *get_event_addr(struct ms_trace_reader *r, const uint8_t *p, const uint8_t *e,
+                                            bool ref, int list, uint64_t *addr)
 {
-	if (back == 0 || back > r->chunk_n[frees])
-		return -1;
-	*addr = r->chunk_addr[frees][r->chunk_n[frees] - back];
-	return 0;
+	uint64_t v;
+	if (!(p = get_v(p, e, &v)))
+		return NULL;
+	if (!ref) {
+		r->prev_addr += (uint64_t)ms_unzigzag(v);
+	} else {
+		size_t n = r->chunk_n[!list];
+		if (r->hdr.version < 3 || v == 0 || v > n)
+			return NULL;
+		r->prev_addr = r->chunk_addr[!list][n - v];
+	}
+	*addr = r->prev_addr;
+	return chunk_push(r, list, r->prev_addr) ? NULL : p;
 }
+
+#define GETADDR(ref, list, var)                                        \
+	do {                                                           \
+		p = get_event_addr(r, p, e, (ref), (list), &(var));    \
+		if (!p)                                                \
+			return -1;                                     \
+	} while (0)
 
 /* Decodes one record at r->p; returns 0 or -1 when it is malformed. */
 static int decode(struct ms_trace_reader *r, struct ms_record *rec)
@@ -489,38 +508,18 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 		GETZ(z);
 		r->prev_ts += (uint64_t)z;
 		rec->u.alloc.ts = r->prev_ts;
-		if (tag == MS_REC_ALLOC) {
-			GETZ(z);
-			r->prev_addr += (uint64_t)z;
-		} else {
-			GETV(v);
-			if (r->hdr.version < 3 || chunk_back(r, 1, v, &r->prev_addr))
-				return -1;
-		}
+		GETADDR(tag == MS_REC_ALLOC_REF, 0, rec->u.alloc.addr);
 		rec->tag = MS_REC_ALLOC;
-		rec->u.alloc.addr = r->prev_addr;
 		GETV(rec->u.alloc.size);
 		GETV(rec->u.alloc.stack_id);
-		if (chunk_push(r, 0, r->prev_addr))
-			return -1;
 		break;
 	case MS_REC_FREE:
 	case MS_REC_FREE_REF:
 		GETZ(z);
 		r->prev_ts += (uint64_t)z;
 		rec->u.free.ts = r->prev_ts;
-		if (tag == MS_REC_FREE) {
-			GETZ(z);
-			r->prev_addr += (uint64_t)z;
-		} else {
-			GETV(v);
-			if (r->hdr.version < 3 || chunk_back(r, 0, v, &r->prev_addr))
-				return -1;
-		}
+		GETADDR(tag == MS_REC_FREE_REF, 1, rec->u.free.addr);
 		rec->tag = MS_REC_FREE;
-		rec->u.free.addr = r->prev_addr;
-		if (chunk_push(r, 1, r->prev_addr))
-			return -1;
 		break;
 	case MS_REC_REALLOC:
 		GETZ(z);

@@ -14,8 +14,7 @@ import msdecode
 import mslib as ms
 
 CLOCK_TSC = 2
-UNIT = {CLOCK_TSC: 1 << 15}  # clock.h: MS_RT_COARSE_SHIFT_TSC; 1 << 13 for ns
-UNIT_NS = 1 << 13
+UNIT_TSC, UNIT_NS = 1 << 15, 1 << 13  # clock.h: MS_RT_COARSE_SHIFT_TSC, _NS
 
 
 def test():
@@ -32,7 +31,7 @@ def test():
 
     t = msdecode.decode(trace)
     kind = t.header[15]
-    unit = UNIT.get(kind, UNIT_NS)
+    unit = UNIT_TSC if kind == CLOCK_TSC else UNIT_NS
     main_tid = struct.unpack_from("<I", t.header, 16)[0]
     tids = sorted({tid for tid, _ in t.stamps})
     ms.check_eq("two threads stamped events", len(tids), 2)
