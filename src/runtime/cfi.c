@@ -433,28 +433,79 @@ static uint64_t compute_rule(uint64_t pc, uint32_t gen)
  * Open addressing, insert-only: a key is set once with a CAS and never
  * changes, its value is one atomic word (rewritten only for a newer
  * generation). When the probe window is full, rules are computed but not
- * kept. */
-#define TAB_BITS 17
-#define TAB_SIZE (1u << TAB_BITS)
+ * kept. The table starts small, because its pages are touched at random (a
+ * fixed 2 MiB one cost perl 1.7 MiB of resident memory), and doubles at half
+ * full. It is a cache, so the copy may miss a rule inserted meanwhile: it is
+ * computed again. Old tables stay mapped, for walks still reading them. */
+#define FIRST_BITS 10
+#define MAX_BITS 20
 #define PROBES 16
 
 struct slot {
 	_Atomic uint64_t key, val;
 };
-static struct slot *tab;
+struct table {
+	uint32_t bits;
+	_Atomic uint32_t used;
+	struct slot s[];
+};
+static struct table *_Atomic tab;
+static ms_spin grow_lock = MS_SPIN_INIT;
+
+static struct table *table_new(uint32_t bits)
+{
+	struct table *t = ms_rt_map(sizeof *t + ((size_t)1 << bits) * sizeof t->s[0]);
+	if (t)
+		t->bits = bits;
+	return t;
+}
 
 int ms_cfi_init(void)
 {
-	tab = ms_rt_map(TAB_SIZE * sizeof *tab);
-	return tab ? 0 : -1;
+	atomic_store(&tab, table_new(FIRST_BITS));
+	return atomic_load(&tab) ? 0 : -1;
+}
+
+static inline uint32_t slot_of(uint64_t pc, uint32_t bits)
+{
+	return (uint32_t)((pc * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+}
+
+/* Replaces t by a table twice its size, unless another thread is at it. */
+static void grow(struct table *t)
+{
+	if (t->bits >= MAX_BITS || !ms_spin_trylock(&grow_lock))
+		return;
+	struct table *n = atomic_load_explicit(&tab, memory_order_relaxed) == t ? table_new(t->bits + 1) : NULL;
+	if (n) {
+		uint32_t mask = (1u << n->bits) - 1, used = 0;
+		for (uint32_t i = 0; i < (1u << t->bits); i++) {
+			uint64_t k = atomic_load_explicit(&t->s[i].key, memory_order_acquire);
+			if (!k)
+				continue;
+			uint32_t j = slot_of(k, n->bits);
+			for (unsigned p = 0; p < PROBES && atomic_load_explicit(&n->s[j].key, memory_order_relaxed); p++)
+				j = (j + 1) & mask;
+			if (atomic_load_explicit(&n->s[j].key, memory_order_relaxed))
+				continue; /* window full: computed again when asked */
+			atomic_store_explicit(&n->s[j].val, atomic_load_explicit(&t->s[i].val, memory_order_acquire),
+			                      memory_order_relaxed);
+			atomic_store_explicit(&n->s[j].key, k, memory_order_relaxed);
+			used++;
+		}
+		atomic_store_explicit(&n->used, used, memory_order_relaxed);
+		atomic_store_explicit(&tab, n, memory_order_release);
+	}
+	ms_spin_unlock(&grow_lock);
 }
 
 /* The rule for pc, of generation gen (read once per walk). */
 static uint64_t rule_for(uint64_t pc, uint32_t gen)
 {
-	uint32_t h = (uint32_t)((pc * 0x9E3779B97F4A7C15ull) >> (64 - TAB_BITS));
+	struct table *t = atomic_load_explicit(&tab, memory_order_acquire);
+	uint32_t mask = (1u << t->bits) - 1, h = slot_of(pc, t->bits);
 	for (unsigned i = 0; i < PROBES; i++) {
-		struct slot *s = &tab[(h + i) & (TAB_SIZE - 1)];
+		struct slot *s = &t->s[(h + i) & mask];
 		uint64_t k = atomic_load_explicit(&s->key, memory_order_acquire);
 		if (k == pc) {
 			uint64_t v = atomic_load_explicit(&s->val, memory_order_acquire);
@@ -467,8 +518,13 @@ static uint64_t rule_for(uint64_t pc, uint32_t gen)
 		if (k == 0) {
 			uint64_t v = compute_rule(pc, gen);
 			uint64_t want = 0;
-			if (atomic_compare_exchange_strong(&s->key, &want, pc) || want == pc)
+			if (atomic_compare_exchange_strong(&s->key, &want, pc)) {
 				atomic_store_explicit(&s->val, v, memory_order_release);
+				if (atomic_fetch_add_explicit(&t->used, 1, memory_order_relaxed) + 1 > (mask + 1) / 2)
+					grow(t);
+			} else if (want == pc) {
+				atomic_store_explicit(&s->val, v, memory_order_release);
+			}
 			return v;
 		}
 	}

@@ -56,6 +56,7 @@ static void fork_child(void)
 	tl->guard = 1;
 	tl->foreign = 1;
 	ms_rt_arena_unlock();
+	ms_stacktab_fork_child();
 	ms_rt_writer_fork_child();
 	ms_rt_modules_unlock();
 	ms_rt_threads_fork_child();

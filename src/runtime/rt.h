@@ -126,7 +126,6 @@ size_t ms_rt_boot_size(const void *p);
 
 /* ---- stack table (stacktab.c) ---- */
 struct ms_stacknode {
-	struct ms_stacknode *_Atomic next;
 	uint64_t hash;
 	uint32_t id;
 	uint32_t n;
@@ -138,6 +137,7 @@ struct ms_bump {
 	uint8_t *p, *end;
 };
 int ms_stacktab_init(void);
+void ms_stacktab_fork_child(void);
 /* Returns the id of ips[0..n) (n > 0), inserting it if new. *claim is set
  * when the caller must write the STACK record into the current trace (first
  * use in this generation), else NULL. Lock-free; nodes come from bump. */

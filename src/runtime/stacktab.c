@@ -1,26 +1,51 @@
-/* Stack deduplication: ip arrays -> ids. A fixed array of lock-free chains;
- * nodes are published with a CAS and never freed, so lookups of known
- * stacks take no lock. Ids are dense from 1 and indexed for fork's
- * re-declaration. */
+/* Stack deduplication: ip arrays -> ids. An open-addressed table of node
+ * pointers, read without a lock: lookups of known stacks (every allocation)
+ * take none. Inserting a new stack takes one lock, so that a table being
+ * grown misses no insert; the table doubles at half full and old tables stay
+ * mapped (a reader may still be in one; together they are smaller than the
+ * current one). Nodes are never freed. Ids are dense from 1 and indexed for
+ * fork's re-declaration.
+ *
+ * The table starts small because its pages are touched at random: a fixed
+ * 2 MiB one cost perl 1.6 MiB of resident memory for a few thousand stacks. */
 #include <string.h>
 
 #include "runtime/arena.h"
 #include "runtime/rt.h"
+#include "runtime/spin.h"
 
-#define NBUCKET_SHIFT 18
-#define NBUCKET (1u << NBUCKET_SHIFT)
+#define FIRST_BITS 12
 #define MAX_IDS (1u << 24)
 
-static struct ms_stacknode *_Atomic *buckets;
+struct table {
+	uint32_t bits;
+	uint32_t used;
+	struct ms_stacknode *_Atomic slot[];
+};
+
+static struct table *_Atomic cur;
+static ms_spin insert_lock = MS_SPIN_INIT;
 static struct ms_stacknode **by_id; /* id -> node, MAP_NORESERVE */
 static _Atomic uint32_t next_id = 1;
 
+static struct table *table_new(uint32_t bits)
+{
+	struct table *t = ms_rt_map(sizeof *t + ((size_t)1 << bits) * sizeof t->slot[0]);
+	if (t)
+		t->bits = bits;
+	return t;
+}
+
 int ms_stacktab_init(void)
 {
-	buckets = ms_rt_map(NBUCKET * sizeof *buckets);
+	atomic_store(&cur, table_new(FIRST_BITS));
 	by_id = ms_rt_map(MAX_IDS * sizeof *by_id);
-	return buckets && by_id ? 0 : -1;
+	return atomic_load(&cur) && by_id ? 0 : -1;
 }
+
+/* Fork child: a thread that held the lock is gone. The table it was changing
+ * is whole: a slot or the table pointer is published by one store. */
+void ms_stacktab_fork_child(void) { ms_spin_reset(&insert_lock); }
 
 void *ms_rt_bump_alloc(struct ms_bump *b, size_t size)
 {
@@ -64,13 +89,46 @@ static uint64_t hash_ips(const uintptr_t *ips, uint32_t n)
 	return h ^ (h >> 29);
 }
 
-static struct ms_stacknode *find(struct ms_stacknode *n, struct ms_stacknode *stop, uint64_t h,
-                                 const uintptr_t *ips, uint32_t cnt)
+static int same_stack(const struct ms_stacknode *n, uint64_t h, const uintptr_t *ips, uint32_t cnt)
 {
-	for (; n && n != stop; n = atomic_load_explicit(&n->next, memory_order_acquire))
-		if (n->hash == h && n->n == cnt && !memcmp(n->ips, ips, cnt * sizeof *ips))
-			return n;
-	return NULL;
+	return n->hash == h && n->n == cnt && !memcmp(n->ips, ips, cnt * sizeof *ips);
+}
+
+/* The slot holding the stack (*found set), or the empty slot where it would
+ * go. There always is one: the table doubles at half full, and an insert
+ * that would fill the last slot is refused. */
+static struct ms_stacknode *_Atomic *probe(struct table *t, uint64_t h, const uintptr_t *ips, uint32_t cnt,
+                                           struct ms_stacknode **found)
+{
+	uint32_t mask = (1u << t->bits) - 1, i = (uint32_t)(h >> (64 - t->bits));
+	for (;; i = (i + 1) & mask) {
+		struct ms_stacknode *n = atomic_load_explicit(&t->slot[i], memory_order_acquire);
+		if (!n || same_stack(n, h, ips, cnt)) {
+			*found = n;
+			return &t->slot[i];
+		}
+	}
+}
+
+/* Doubles t (insert_lock held). On failure the old table stays: it fills
+ * further, and lookups get longer, but every stack stays findable. */
+static void grow(struct table *t)
+{
+	struct table *n = table_new(t->bits + 1);
+	if (!n)
+		return;
+	uint32_t mask = (1u << n->bits) - 1;
+	for (uint32_t i = 0; i < (1u << t->bits); i++) {
+		struct ms_stacknode *s = atomic_load_explicit(&t->slot[i], memory_order_relaxed);
+		if (!s)
+			continue;
+		uint32_t j = (uint32_t)(s->hash >> (64 - n->bits));
+		while (atomic_load_explicit(&n->slot[j], memory_order_relaxed))
+			j = (j + 1) & mask;
+		atomic_store_explicit(&n->slot[j], s, memory_order_relaxed);
+	}
+	n->used = t->used;
+	atomic_store_explicit(&cur, n, memory_order_release);
 }
 
 static struct ms_stacknode *claim_node(struct ms_stacknode *n)
@@ -84,9 +142,8 @@ static struct ms_stacknode *claim_node(struct ms_stacknode *n)
 uint32_t ms_stacktab_lookup(const uintptr_t *ips, uint32_t cnt, struct ms_stacknode **claim, struct ms_bump *bump)
 {
 	uint64_t h = hash_ips(ips, cnt);
-	struct ms_stacknode *_Atomic *b = &buckets[h >> (64 - NBUCKET_SHIFT)];
-	struct ms_stacknode *head = atomic_load_explicit(b, memory_order_acquire);
-	struct ms_stacknode *n = find(head, NULL, h, ips, cnt);
+	struct ms_stacknode *n;
+	probe(atomic_load_explicit(&cur, memory_order_acquire), h, ips, cnt, &n);
 	if (MS_LIKELY(n != NULL)) {
 		*claim = claim_node(n);
 		return n->id;
@@ -99,29 +156,31 @@ uint32_t ms_stacktab_lookup(const uintptr_t *ips, uint32_t cnt, struct ms_stackn
 	n->hash = h;
 	n->n = cnt;
 	memcpy(n->ips, ips, cnt * sizeof *ips);
-	uint32_t id = atomic_fetch_add(&next_id, 1);
-	if (id >= MAX_IDS) { /* table of ids full: still usable, not re-declarable */
+	atomic_store_explicit(&n->gen, ms_rt_gen, memory_order_relaxed);
+
+	ms_spin_lock(&insert_lock);
+	struct table *t = atomic_load_explicit(&cur, memory_order_relaxed);
+	struct ms_stacknode *dup;
+	struct ms_stacknode *_Atomic *s = probe(t, h, ips, cnt, &dup);
+	if (dup) { /* another thread inserted it meanwhile; our node is dropped */
+		ms_spin_unlock(&insert_lock);
+		*claim = claim_node(dup);
+		return dup->id;
+	}
+	uint32_t id = atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed);
+	/* ids exhausted, or a table that could not grow is full: the stack is
+	 * recorded as unknown */
+	if (id >= MAX_IDS || t->used + 1 >= (1u << t->bits)) {
+		ms_spin_unlock(&insert_lock);
 		*claim = NULL;
 		return MS_STACK_UNKNOWN;
 	}
 	n->id = id;
-	atomic_store_explicit(&n->gen, ms_rt_gen, memory_order_relaxed);
 	by_id[id] = n;
-	for (;;) {
-		atomic_store_explicit(&n->next, head, memory_order_relaxed);
-		struct ms_stacknode *seen = head;
-		if (atomic_compare_exchange_weak_explicit(b, &seen, n, memory_order_release, memory_order_acquire))
-			break;
-		/* Someone inserted meanwhile: it may be the same stack. Our id is
-		 * then burned (never referenced, never defined). */
-		struct ms_stacknode *dup = find(seen, head, h, ips, cnt);
-		if (dup) {
-			by_id[id] = NULL;
-			*claim = claim_node(dup);
-			return dup->id;
-		}
-		head = seen;
-	}
+	atomic_store_explicit(s, n, memory_order_release);
+	if (++t->used > (1u << t->bits) / 2)
+		grow(t);
+	ms_spin_unlock(&insert_lock);
 	*claim = n;
 	return id;
 }
