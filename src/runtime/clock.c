@@ -34,3 +34,24 @@ int ms_rt_clock_init(void)
 	set_coarse(MS_RT_COARSE_SHIFT_NS);
 	return MS_CLOCK_MONOTONIC_NS;
 }
+
+/* The best of a few tries: the monotonic read between the two closest
+ * stamps, paired with their midpoint. */
+void ms_rt_clock_pair(uint64_t *ts, uint64_t *mono_ns)
+{
+	uint64_t best = UINT64_MAX;
+	for (int i = 0; i < 4; i++) {
+		uint64_t a = ms_rt_now_fine(), m = ms_rt_clock_ns(CLOCK_MONOTONIC), b = ms_rt_now_fine();
+		if (b >= a && b - a < best) {
+			best = b - a;
+			*ts = a + (b - a) / 2;
+			*mono_ns = m;
+		}
+		if (best < 4096) /* a few microseconds at most: no preemption */
+			break;
+	}
+	if (best == UINT64_MAX) {
+		*ts = ms_rt_now_fine();
+		*mono_ns = ms_rt_clock_ns(CLOCK_MONOTONIC);
+	}
+}

@@ -70,6 +70,12 @@ static inline uint64_t ms_rt_now_after(void)
 	return m == ~(uint64_t)0 ? t : t + ~m + 1;
 }
 
+/* A clock point: a full-resolution stamp and CLOCK_MONOTONIC, as of one
+ * instant. The replay converts every stamp through these points, so a
+ * preemption between the two reads (milliseconds under load) would shift
+ * the times near the point and the rate of the whole run. */
+void ms_rt_clock_pair(uint64_t *ts, uint64_t *mono_ns);
+
 /* Every stamp from now on is exact: called when a second thread registers. */
 static inline void ms_rt_clock_fine(void)
 {

@@ -255,10 +255,12 @@ static void stage_wrec(void)
 
 static void clock_sync(void)
 {
+	uint64_t ts, mono;
+	ms_rt_clock_pair(&ts, &mono);
+	uint64_t real = ms_rt_clock_ns(CLOCK_REALTIME);
 	uint8_t *p = ms_rt_wrec_begin(1 + 3 * MS_VARINT_MAX);
 	if (p)
-		ms_rt_wrec_end(ms_enc_clock_sync(p, ms_rt_now_fine(), ms_rt_clock_ns(CLOCK_MONOTONIC),
-		                                  ms_rt_clock_ns(CLOCK_REALTIME)));
+		ms_rt_wrec_end(ms_enc_clock_sync(p, ts, mono, real));
 }
 
 static int thread_dead(uint32_t tid)
@@ -376,6 +378,8 @@ int ms_rt_writer_open(uint32_t flags)
 	}
 	fd = move_high(fd);
 	remember_file();
+	uint64_t start_ts, start_mono;
+	ms_rt_clock_pair(&start_ts, &start_mono);
 	struct ms_trace_header h = {
 		.version = MS_TRACE_VERSION,
 		.header_size = MS_TRACE_HEADER_SIZE,
@@ -385,8 +389,8 @@ int ms_rt_writer_open(uint32_t flags)
 		.pid = (uint32_t)ms_rt_pid,
 		.ppid = (uint32_t)getppid(),
 		.start_realtime_ns = ms_rt_clock_ns(CLOCK_REALTIME),
-		.start_ts = ms_rt_now_fine(), /* with start_mono_ns, a clock point */
-		.start_mono_ns = ms_rt_clock_ns(CLOCK_MONOTONIC),
+		.start_ts = start_ts, /* with start_mono_ns, a clock point */
+		.start_mono_ns = start_mono,
 		.flags = flags,
 		.max_depth = ms_rt_opt.depth,
 		.page_size = (uint32_t)sysconf(_SC_PAGESIZE),
