@@ -251,6 +251,8 @@ struct scan {
 	struct map *maps, *each;
 	uint32_t nmaps, neach;
 	uint64_t lo_all, hi_all; /* [first block, end of last block) */
+	uint64_t *gran;          /* set of 1 MiB granules holding blocks, or NULL */
+	uint32_t gran_bits;
 	struct batch roots, edges, types, heur;
 	uint64_t last_heur; /* the block of the last SCAN_HEUR entry */
 	uint64_t *bounce;
@@ -276,10 +278,86 @@ struct scan {
 #define PM_SWAPPED (1ull << 62)
 #define PM_FILE (1ull << 61)
 
+/* ---- granules ----
+ * The blocks' span [lo_all, hi_all) usually covers the shared libraries as
+ * well (glibc maps large blocks near them), so every pointer to code or
+ * constant data (a vtable, a string) fell into it and cost a binary search
+ * over the blocks: 10 MB of LLVM's relocated constants made that most of
+ * clang --version's exit scan. A hash set of the 1 MiB granules that hold
+ * a block answers "no" for them in one probe. Keys are stored plus one: 0
+ * is an empty slot. */
+#define GRAN_SHIFT 20
+#define GRAN_MAX (1u << 22) /* more granules (4 TiB of blocks): no set */
+
+static inline uint32_t gran_slot(uint64_t g, uint32_t bits) { return (uint32_t)((g * 0x9E3779B97F4A7C15ull) >> (64 - bits)); }
+
+static inline int gran_has(const struct scan *s, uint64_t v)
+{
+	uint64_t g = v >> GRAN_SHIFT;
+	uint32_t mask = (1u << s->gran_bits) - 1;
+	for (uint32_t i = gran_slot(g, s->gran_bits);; i = (i + 1) & mask) {
+		uint64_t k = s->gran[i];
+		if (k == g + 1)
+			return 1;
+		if (!k)
+			return 0;
+	}
+}
+
+/* Calls fn for each granule of the blocks (sorted), each once. */
+static uint64_t gran_each(struct scan *s, void (*fn)(struct scan *, uint64_t))
+{
+	uint64_t n = 0, next = 0; /* granules below next are done */
+	for (uint64_t i = 0; i < s->in->nblocks; i++) {
+		const struct ms_scan_block *b = &s->in->blocks[i];
+		uint64_t g = b->addr >> GRAN_SHIFT, last = (b->addr + (b->size ? b->size - 1 : 0)) >> GRAN_SHIFT;
+		for (g = g > next ? g : next; g <= last; g++) {
+			if (fn)
+				fn(s, g);
+			n++;
+		}
+		if (last + 1 > next)
+			next = last + 1;
+		if (n > GRAN_MAX)
+			break;
+	}
+	return n;
+}
+
+static void gran_put(struct scan *s, uint64_t g)
+{
+	uint32_t mask = (1u << s->gran_bits) - 1, i = gran_slot(g, s->gran_bits);
+	while (s->gran[i])
+		i = (i + 1) & mask;
+	s->gran[i] = g + 1;
+}
+
+/* Builds the set, 1/4 full at most; without it, find() searches. */
+static void gran_build(struct scan *s)
+{
+	uint64_t n = gran_each(s, NULL);
+	if (!n || n > GRAN_MAX)
+		return;
+	uint32_t bits = 6;
+	while ((1ull << bits) < 4 * n)
+		bits++;
+	s->gran = ms_rt_map(((size_t)1 << bits) * sizeof *s->gran);
+	if (!s->gran)
+		return;
+	s->gran_bits = bits;
+	gran_each(s, gran_put);
+}
+
+static void gran_free(struct scan *s)
+{
+	if (s->gran)
+		ms_rt_unmap(s->gran, ((size_t)1 << s->gran_bits) * sizeof *s->gran);
+}
+
 /* The block holding address v (or starting at it, for a zero-size block), or NULL. */
 static inline const struct ms_scan_block *find(const struct scan *s, uint64_t v)
 {
-	if (v - s->lo_all >= s->hi_all - s->lo_all)
+	if (v - s->lo_all >= s->hi_all - s->lo_all || (s->gran && !gran_has(s, v)))
 		return NULL;
 	const struct ms_scan_block *b = s->in->blocks;
 	uint64_t lo = 0, n = s->in->nblocks;
@@ -587,6 +665,7 @@ int ms_scan_run(const struct ms_scan_in *in, struct ms_scan_out *out)
 		const struct ms_scan_block *last = &in->blocks[in->nblocks - 1];
 		s.lo_all = in->blocks[0].addr;
 		s.hi_all = last->addr + (last->size ? last->size : 1);
+		gran_build(&s);
 		for (uint32_t i = 0; i < in->nmods; i++) {
 			const struct ms_scan_module *m = &in->mods[i];
 			s.libc = m->libc;
@@ -616,6 +695,7 @@ int ms_scan_run(const struct ms_scan_in *in, struct ms_scan_out *out)
 	batch_flush(out, &s.heur, in->id);
 	if (s.pagemap >= 0)
 		close(s.pagemap);
+	gran_free(&s);
 	ms_rt_unmap(mem, memsz);
 	ms_rt_free(s.maps);
 	ms_rt_free(s.each);
