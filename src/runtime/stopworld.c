@@ -302,6 +302,11 @@ static uint32_t cur_gen(void) { return atomic_load(&stop_gen) & 0x7fffffffu; }
  * then signals those it could not trace. */
 static void ask(struct ms_sw *w, uint32_t from, uint32_t to)
 {
+	uint32_t sent = 0;
+	for (uint32_t i = from; i < to; i++)
+		sent += atomic_load(&w->th[i].state) == MS_SW_SENT;
+	if (!sent) /* only memscope's threads (or none): no tracer to start */
+		return;
 	if (!w->pt && !w->no_pt && !ms_rt_stop_signal) {
 		w->pt = ms_pt_start();
 		w->no_pt = !w->pt;
