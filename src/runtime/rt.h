@@ -376,6 +376,9 @@ void ms_rt_writer_fork_parent(void);
 /* Fork child: new file OUTPUT.<pid>, FORKED flag, restart the thread. */
 void ms_rt_writer_fork_child(void);
 extern _Atomic int ms_rt_ended; /* END written: rotation drops events */
+/* 1 once the writer thread has its name (a stop tells it by the name), or
+ * when it could not start */
+extern _Atomic int ms_rt_writer_named;
 
 /* ---- modules and process records (modules.c) ---- */
 /* Emits MODULE_LOAD/UNLOAD for changes since the last call (all when

@@ -244,37 +244,12 @@ static void set_trace_path(void)
 	ms_rt_stpcpy(p, rel, (size_t)(trace_path + sizeof trace_path - p));
 }
 
-/* 1 once a thread of ours named "memscope-writer" shows in /proc: a stop
- * recognizes it by that name (it blocks every signal). */
-static int writer_named(void)
-{
-	char path[64], comm[32];
-	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return 1;
-	char buf[2048];
-	long r;
-	int found = 0;
-	while (!found && (r = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
-		for (long off = 0; off < r && !found;) {
-			const char *name = buf + off + 19; /* d_name in struct linux_dirent64 */
-			off += *(unsigned short *)(buf + off + 16);
-			if (name[0] == '.')
-				continue;
-			char *p = ms_rt_stpcpy(path, "/proc/self/task/", sizeof path);
-			p = ms_rt_stpcpy(p, name, (size_t)(path + sizeof path - p - 6));
-			ms_rt_stpcpy(p, "/comm", 6);
-			found = ms_rt_read_file(path, comm, sizeof comm) > 0 && !strncmp(comm, "memscope-writer", 15);
-		}
-	}
-	close(fd);
-	return found;
-}
-
 static void start_thread(void)
 {
-	for (int i = 0; i < 2000 && !writer_named(); i++)
-		sched_yield(); /* the writer was just started: let it name itself */
+	/* the writer was just started: let it name itself, as a stop
+	 * recognizes it by that name in /proc (it blocks every signal) */
+	for (int i = 0; i < 100000 && !atomic_load(&ms_rt_writer_named); i++)
+		sched_yield();
 
 	set_trace_path();
 	wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -35,6 +35,7 @@
 #define PUBLISH_MS 15 /* stats page refresh, only while a page exists */
 
 _Atomic int ms_rt_ended;
+_Atomic int ms_rt_writer_named;
 
 static pthread_mutex_t round_lock = PTHREAD_MUTEX_INITIALIZER;
 static int fd = -1;
@@ -495,6 +496,7 @@ static void *writer_main(void *arg)
 	ms_rt_tls.guard = 1; /* never recorded: everything passes through */
 	ms_rt_tls.foreign = 1;
 	prctl(PR_SET_NAME, "memscope-writer", 0, 0, 0);
+	atomic_store(&ms_rt_writer_named, 1);
 	uint64_t last_round = ms_rt_clock_ns(CLOCK_MONOTONIC);
 	while (!atomic_load(&stopping)) {
 		int woken = writer_sleep(ms_rt_statspage_active() ? PUBLISH_MS : ROUND_MS);
@@ -516,9 +518,12 @@ int ms_rt_writer_start(void)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old); /* the thread inherits: no signal lands there */
 	atomic_store(&stopping, 0);
+	atomic_store(&ms_rt_writer_named, 0);
 	int err = pthread_create(&writer_thread, NULL, writer_main, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	writer_running = !err;
+	if (err)
+		atomic_store(&ms_rt_writer_named, 1); /* no thread to wait for */
 	return -err;
 }
 
