@@ -249,10 +249,13 @@ struct ms_tstate *ms_rt_thread_get(void)
 	struct ms_tls *tl = &ms_rt_tls;
 	if (tl->t)
 		return tl->t;
-	size_t size = sizeof(struct ms_tstate) + (ms_rt_opt.depth + MS_UNWIND_SLACK) * sizeof(uintptr_t);
-	struct ms_tstate *t = ms_rt_alloc(size);
+	size_t nips = ms_rt_opt.depth + MS_UNWIND_SLACK;
+	struct ms_tstate *t = ms_rt_alloc(sizeof(struct ms_tstate) + (1 + MS_RECENT) * nips * sizeof(uintptr_t));
 	if (!t)
 		return NULL;
+	t->ips = t->buf;
+	for (unsigned i = 0; i < MS_RECENT; i++)
+		t->recent[i].ips = t->buf + (i + 1) * nips;
 	struct ms_buf *b = ms_rt_buf_get();
 	if (!b) {
 		ms_rt_free(t);
@@ -366,11 +369,59 @@ void ms_rt_counts_sum(struct ms_rt_counts *out)
 
 /* ---- events ---- */
 
+static inline int same_ips(const uintptr_t *a, const uintptr_t *b, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) /* innermost first: where stacks differ */
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/* The index of ips[0..n) among the thread's recent stacks, or -1. An entry
+ * of an older generation (before a fork) does not count: its STACK record
+ * is in the parent's trace. */
+static inline int recent_find(const struct ms_tstate *t, uint32_t n)
+{
+	for (int i = 0; i < MS_RECENT; i++) {
+		const struct ms_recent *r = &t->recent[i];
+		if (r->n == n && r->ips[0] == t->ips[0] && r->gen == ms_rt_gen && same_ips(r->ips, t->ips, n))
+			return i;
+	}
+	return -1;
+}
+
+/* Entry i (or, for i = MS_RECENT, the capture buffer) goes first. */
+static inline void recent_to_front(struct ms_tstate *t, int i, struct ms_recent e)
+{
+	for (; i > 0; i--)
+		t->recent[i] = t->recent[i - 1];
+	t->recent[0] = e;
+}
+
+/* Loops allocate from a few stacks in turn (perl: 93% of its stacks are
+ * one of the thread's last four, churn: all), and finding a stack among
+ * them costs less than hashing it and looking it up in the shared table. */
 void ms_rt_stack_capture(struct ms_tstate *t, void *ra, struct ms_stackref *sr)
 {
 	uint32_t n = ms_rt_unwind(t, ms_rt_opt.depth, ra);
 	sr->claim = NULL;
-	sr->id = n ? ms_stacktab_lookup(t->ips, n, &sr->claim, &t->bump) : MS_STACK_UNKNOWN;
+	if (!n) {
+		sr->id = MS_STACK_UNKNOWN;
+		return;
+	}
+	int i = recent_find(t, n);
+	if (i >= 0) { /* its STACK record was written by the event that claimed it */
+		sr->id = t->recent[i].id;
+		if (i)
+			recent_to_front(t, i, t->recent[i]);
+		return;
+	}
+	sr->id = ms_stacktab_lookup(t->ips, n, &sr->claim, &t->bump);
+	if (sr->id == MS_STACK_UNKNOWN)
+		return;
+	uintptr_t *spare = t->recent[MS_RECENT - 1].ips;
+	recent_to_front(t, MS_RECENT - 1, (struct ms_recent){t->ips, n, sr->id, ms_rt_gen});
+	t->ips = spare;
 }
 
 static inline uint8_t *put_stack(uint8_t *w, const struct ms_stackref *sr)

@@ -243,6 +243,7 @@ struct ms_tcounts {
 	_Atomic uint64_t bytes; /* allocated in total, for a fork child's history */
 };
 
+#define MS_RECENT 4
 struct ms_tstate {
 	ms_spin lock;             /* owner, writer, and renamers only */
 	struct ms_tcounts ctr;    /* owner-written, see struct ms_tcounts */
@@ -261,7 +262,15 @@ struct ms_tstate {
 	struct ms_bump bump;      /* stack nodes */
 	_Atomic int nside;
 	struct ms_side side[MS_SIDE_CAP];
-	uintptr_t ips[];          /* depth + MS_UNWIND_SLACK */
+	/* The stack being captured, and the last MS_RECENT stacks captured
+	 * with their ids, most recent first (recorder.c). Buffers of depth +
+	 * MS_UNWIND_SLACK words in buf; they change places, never contents. */
+	uintptr_t *ips;
+	struct ms_recent {
+		uintptr_t *ips;
+		uint32_t n, id, gen;
+	} recent[MS_RECENT];
+	uintptr_t buf[];
 };
 
 struct ms_stackref {
