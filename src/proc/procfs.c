@@ -241,10 +241,11 @@ static int read_maps(pid_t pid, struct ms_proc_counters *c)
 	if (!f)
 		return errno == ESRCH ? -ENOENT : -errno;
 	char line[512];
-	uint64_t heap = 0;
+	uint64_t heap = 0, lines = 0;
 	while (fgets(line, sizeof(line), f)) {
 		bool whole = strchr(line, '\n') != NULL;
 		heap += heap_bytes_of(line);
+		lines++;
 		if (!whole) {
 			int ch;
 			while ((ch = fgetc(f)) != EOF && ch != '\n')
@@ -255,6 +256,11 @@ static int read_maps(pid_t pid, struct ms_proc_counters *c)
 	fclose(f);
 	if (err)
 		return -err;
+	/* A process always has mappings: none means its address space is
+	 * being torn down (it is exiting), and its heap is unknown, not 0. A
+	 * last sample of 0 made a growing heap's trend look broken. */
+	if (!lines)
+		return -ENODATA;
 	c->heap = heap;
 	return 0;
 }
