@@ -390,7 +390,7 @@ static inline int recent_find(const struct ms_tstate *t, uint32_t n)
 	return -1;
 }
 
-/* Entry i (or, for i = MS_RECENT, the capture buffer) goes first. */
+/* e goes first; entries 0 .. i-1 move down one place over entry i. */
 static inline void recent_to_front(struct ms_tstate *t, int i, struct ms_recent e)
 {
 	for (; i > 0; i--)
