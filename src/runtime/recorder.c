@@ -193,7 +193,8 @@ static inline void ref_note(struct ms_tstate *t, int frees, uint64_t addr, uint3
 		*ref_slot(t, frees, addr) = (struct ms_addr_ref){addr, seq, t->enc.chunk};
 }
 
-/* ALLOC or ALLOC_REF, FREE or FREE_REF, after begin(). */
+/* ALLOC or ALLOC_REF, FREE or FREE_REF, after begin(): every allocation
+ * and free the thread writes goes through these, so the tables know them. */
 static inline uint8_t *enc_alloc(struct ms_tstate *t, uint8_t *w, uint64_t ts, uint64_t addr, uint64_t size,
                                  uint32_t stack)
 {
@@ -509,7 +510,7 @@ void *ms_rt_rec_realloc(struct ms_tstate *t, void *old, size_t real_size, const 
 	if (!p) {
 		if (had) {
 			uint8_t *w = begin(t, ts0);
-			t->p = ms_enc_free(w, &t->enc, ts0, (uintptr_t)old);
+			t->p = enc_free(t, w, ts0, (uintptr_t)old);
 			count_free(t, was.size);
 		}
 		ms_spin_unlock(&t->lock);
@@ -521,7 +522,7 @@ void *ms_rt_rec_realloc(struct ms_tstate *t, void *old, size_t real_size, const 
 		w = ms_enc_realloc(w, &t->enc, ts0, ts1, (uintptr_t)old, (uintptr_t)p, size, sr->id);
 		count_free(t, was.size);
 	} else {
-		w = ms_enc_alloc(w, &t->enc, ts1, (uintptr_t)p, size, sr->id);
+		w = enc_alloc(t, w, ts1, (uintptr_t)p, size, sr->id);
 	}
 	t->p = w;
 	ms_livetab_insert((uintptr_t)p, size, sr->id);
@@ -539,7 +540,7 @@ void *ms_rt_rec_realloc_unsampled(struct ms_tstate *t, void *old, size_t size)
 	void *p = realloc_unlinked(old, size, &was, &had);
 	if (had && (p || size == 0)) {
 		uint8_t *w = begin(t, ts0);
-		t->p = ms_enc_free(w, &t->enc, ts0, (uintptr_t)old);
+		t->p = enc_free(t, w, ts0, (uintptr_t)old);
 		count_free(t, was.size);
 	}
 	ms_spin_unlock(&t->lock);
@@ -612,7 +613,7 @@ static void side_one(struct ms_tstate *t, const struct ms_side *s)
 			break;
 		uint64_t size = recorded_size(s->size);
 		w = begin(t, ts);
-		w = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)s->b, size, MS_STACK_UNKNOWN);
+		w = enc_alloc(t, w, ts, (uintptr_t)s->b, size, MS_STACK_UNKNOWN);
 		ms_livetab_insert((uintptr_t)s->b, size, MS_STACK_UNKNOWN);
 		count_alloc(t, size);
 		break;
@@ -623,7 +624,7 @@ static void side_one(struct ms_tstate *t, const struct ms_side *s)
 	default: /* the real free already happened */
 		if (ms_livetab_remove((uintptr_t)s->a, &was)) {
 			w = begin(t, ts);
-			w = ms_enc_free(w, &t->enc, ts, (uintptr_t)s->a);
+			w = enc_free(t, w, ts, (uintptr_t)s->a);
 			count_free(t, was.size);
 		}
 		break;
@@ -633,7 +634,7 @@ static void side_one(struct ms_tstate *t, const struct ms_side *s)
 			count_free(t, was.size);
 		if (ms_rt_opt.sample_rate && !ms_rt_sampled(&ms_rt_tls, s->size)) {
 			if (had)
-				w = ms_enc_free(begin(t, ts), &t->enc, ts, (uintptr_t)s->a);
+				w = enc_free(t, begin(t, ts), ts, (uintptr_t)s->a);
 			break;
 		}
 		uint64_t size = recorded_size(s->size);
@@ -641,7 +642,7 @@ static void side_one(struct ms_tstate *t, const struct ms_side *s)
 		if (had)
 			w = ms_enc_realloc(w, &t->enc, ts, ts, (uintptr_t)s->a, (uintptr_t)s->b, size, MS_STACK_UNKNOWN);
 		else
-			w = ms_enc_alloc(w, &t->enc, ts, (uintptr_t)s->b, size, MS_STACK_UNKNOWN);
+			w = enc_alloc(t, w, ts, (uintptr_t)s->b, size, MS_STACK_UNKNOWN);
 		ms_livetab_insert((uintptr_t)s->b, size, MS_STACK_UNKNOWN);
 		count_alloc(t, size);
 		break;
@@ -728,7 +729,7 @@ static void redeclare_one(const struct ms_live *e, void *ctx)
 	struct ms_stackref sr = {e->stack, ms_stacktab_claim(e->stack)};
 	uint64_t ts = ms_rt_now();
 	uint8_t *w = put_stack(begin(t, ts), &sr);
-	t->p = ms_enc_alloc(w, &t->enc, ts, e->addr, e->size, e->stack);
+	t->p = enc_alloc(t, w, ts, e->addr, e->size, e->stack);
 	rd->blocks++;
 	rd->bytes += e->size;
 }

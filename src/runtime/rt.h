@@ -140,7 +140,8 @@ int ms_stacktab_init(void);
 void ms_stacktab_fork_child(void);
 /* Returns the id of ips[0..n) (n > 0), inserting it if new. *claim is set
  * when the caller must write the STACK record into the current trace (first
- * use in this generation), else NULL. Lock-free; nodes come from bump. */
+ * use in this generation), else NULL. A known stack takes no lock, a new
+ * one the table's insert lock; nodes come from bump. */
 uint32_t ms_stacktab_lookup(const uintptr_t *ips, uint32_t n, struct ms_stacknode **claim, struct ms_bump *bump);
 /* Node of id, or NULL. */
 struct ms_stacknode *ms_stacktab_get(uint32_t id);

@@ -297,29 +297,22 @@ struct gran {
 	uint32_t first, count; /* blocks[first .. first + count) overlap it */
 };
 
-static inline uint32_t gran_slot(uint64_t g, uint32_t bits) { return (uint32_t)((g * 0x9E3779B97F4A7C15ull) >> (64 - bits)); }
+static inline uint32_t gran_hash(uint64_t g, uint32_t bits) { return (uint32_t)((g * 0x9E3779B97F4A7C15ull) >> (64 - bits)); }
 
-static inline const struct gran *gran_find(const struct scan *s, uint64_t v)
+/* Granule g's entry, or the empty slot where it would go (the table is
+ * built 1/4 full at most). */
+static inline struct gran *gran_slot_of(const struct scan *s, uint64_t g)
 {
-	uint64_t g = v >> GRAN_SHIFT;
-	uint32_t mask = (1u << s->gran_bits) - 1;
-	for (uint32_t i = gran_slot(g, s->gran_bits);; i = (i + 1) & mask) {
-		const struct gran *e = &s->gran[i];
-		if (e->key == g + 1)
-			return e;
-		if (!e->key)
-			return NULL;
-	}
-}
-
-/* The entry of granule g, added if new (the table has room: built 1/4 full
- * at most). */
-static struct gran *gran_get(struct scan *s, uint64_t g, uint32_t block)
-{
-	uint32_t mask = (1u << s->gran_bits) - 1, i = gran_slot(g, s->gran_bits);
+	uint32_t mask = (1u << s->gran_bits) - 1, i = gran_hash(g, s->gran_bits);
 	while (s->gran[i].key && s->gran[i].key != g + 1)
 		i = (i + 1) & mask;
-	struct gran *e = &s->gran[i];
+	return &s->gran[i];
+}
+
+/* The entry of granule g, added if new. */
+static struct gran *gran_get(struct scan *s, uint64_t g, uint32_t block)
+{
+	struct gran *e = gran_slot_of(s, g);
 	if (!e->key)
 		*e = (struct gran){g + 1, block, 0};
 	return e;
@@ -376,8 +369,8 @@ static inline const struct ms_scan_block *find(const struct scan *s, uint64_t v)
 	const struct ms_scan_block *b = s->in->blocks;
 	uint64_t lo = 0, n = s->in->nblocks;
 	if (s->gran) {
-		const struct gran *e = gran_find(s, v);
-		if (!e)
+		const struct gran *e = gran_slot_of(s, v >> GRAN_SHIFT);
+		if (!e->key)
 			return NULL;
 		lo = e->first;
 		n = e->count;

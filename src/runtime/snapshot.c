@@ -9,14 +9,12 @@
  * at least 10% above the level of the previous peak snapshot, it takes one
  * (so a program gets one per new plateau, not one per wobble). */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runtime/arena.h"

@@ -44,7 +44,6 @@ static ino_t fd_ino;
 static char path[PATH_MAX];
 static char abs_path[PATH_MAX]; /* path from the cwd at open: the program may chdir */
 static ZSTD_CCtx *cctx;
-static int cctx_level; /* the level cctx is set to */
 static uint8_t *raw, *out;
 static size_t raw_len, out_cap;
 static uint64_t peak_rss;
@@ -227,9 +226,7 @@ static void frame(const uint8_t *src, size_t len)
 {
 	if (!len || ensure_fd())
 		return;
-	int level = frame_level();
-	if (level != cctx_level && !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)))
-		cctx_level = level;
+	ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, frame_level()); /* a few stores, once a frame */
 	size_t need = ms_trace_frame_bound(len);
 	if (need > out_cap) {
 		uint8_t *n = ms_rt_alloc(need);
@@ -378,8 +375,7 @@ static int setup_buffers(void)
 {
 	ZSTD_customMem mem = {zalloc, zfree, NULL};
 	cctx = ZSTD_createCCtx_advanced(mem);
-	cctx_level = frame_level();
-	if (!cctx || ms_trace_cctx_setup(cctx, cctx_level))
+	if (!cctx || ms_trace_cctx_setup(cctx, frame_level()))
 		return -ENOMEM;
 	if (!raw)
 		raw = ms_rt_map(RAW_CAP);

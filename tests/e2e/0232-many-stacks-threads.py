@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""many_stacks_mt: 4 threads insert the same 4096 new stacks at the same
+"""many_stacks 4 12: 4 threads insert the same 4096 new stacks at the same
 time, and the runtime's stack table grows while they do. Each stack must
 get one id, so that the report shows 4096 leaf_alloc stacks of exactly 4
 allocations each (a lost or duplicated insert splits a stack's count)."""
@@ -13,8 +13,8 @@ NT, LEAVES = 4, 4096
 
 
 def test():
-    prog = ms.target("many_stacks_mt")
-    trace, _ = ms.record([prog], "many_stacks_mt")
+    prog = ms.target("many_stacks")
+    trace, _ = ms.record([prog, str(NT), "12"], "many_stacks_mt")
     doc = ms.ms_report(trace)
     leaves = ms.stacks_from(doc, "leaf_alloc", index=0)
     ms.check_eq("stacks whose first frame is leaf_alloc", len(leaves), LEAVES)
