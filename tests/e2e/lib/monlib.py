@@ -61,6 +61,12 @@ def read_csv(path):
     return [dict(zip(head, line.split(","))) for line in lines[1:]]
 
 
+def num(cell):
+    """A CSV cell as an int; an empty cell (the counter could not be read
+    for that sample) as None, which is what the JSONL log writes."""
+    return int(cell) if cell != "" else None
+
+
 def proc_kib(pid, fname, key):
     with open("/proc/%d/%s" % (pid, fname)) as f:
         for line in f:
