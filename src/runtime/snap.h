@@ -62,7 +62,7 @@ struct ms_sw_thread {
 	_Atomic uint32_t seen; /* handler arrivals (or tracer answers) */
 	uint32_t sent;
 	uint64_t busy_since;   /* S: when it was first seen BUSY */
-	int blocked;           /* SigBlk has our signal */
+	int blocked;           /* our signal is blocked and pending: undeliverable */
 	int has_regs;          /* stopped by the handler (regs valid), or parked at a hook's exit */
 	int via;               /* enum ms_sw_via: how it was last asked */
 	int pt;                /* enum ms_sw_pt */

@@ -205,7 +205,19 @@ static int ensure_cap(uint32_t need)
 	return 0;
 }
 
-/* Name, State and SigBlk of a thread, from /proc/self/task/TID/status. */
+/* Whether the signal mask after key in a /proc status text has our signal. */
+static int has_sig(const char *buf, const char *key)
+{
+	const char *s = strstr(buf, key);
+	if (!s)
+		return 0;
+	uint64_t m = 0;
+	for (s += strlen(key); (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'); s++)
+		m = m * 16 + (uint64_t)(*s <= '9' ? *s - '0' : *s - 'a' + 10);
+	return (int)((m >> (sw_sig - 1)) & 1);
+}
+
+/* Name, State, SigBlk and SigPnd of a thread, from /proc/self/task/TID/status. */
 static void thread_status(uint32_t tid, int *ours, int *zombie, int *blocked)
 {
 	char path[64], buf[2048];
@@ -224,14 +236,11 @@ static void thread_status(uint32_t tid, int *ours, int *zombie, int *blocked)
 	s = strstr(buf, "State:\t");
 	if (s && (s[7] == 'Z' || s[7] == 'X'))
 		*zombie = 1;
-	s = strstr(buf, "SigBlk:\t");
-	if (s) {
-		s += 8;
-		uint64_t m = 0;
-		for (; (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'); s++)
-			m = m * 16 + (uint64_t)(*s <= '9' ? *s - '0' : *s - 'a' + 10);
-		*blocked = (int)((m >> (sw_sig - 1)) & 1);
-	}
+	/* Blocked and still pending: it cannot be delivered. Blocked alone is
+	 * also how a thread looks inside our handler before it says so (the
+	 * kernel blocks the signal while its handler runs), which a loaded
+	 * machine, or a tracer such as strace -f, can stretch past the grace. */
+	*blocked = has_sig(buf, "SigBlk:\t") && has_sig(buf, "SigPnd:\t");
 }
 
 static int send_one(struct ms_sw *w, uint32_t idx)
