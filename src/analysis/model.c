@@ -2,6 +2,7 @@
 #include "analysis/model.h"
 
 #include "analysis/heap.h"
+#include "analysis/symbolize.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ void ms_model_release(struct ms_model *m)
 	for (size_t i = 0; i < m->n_snaps; i++)
 		free(m->snaps[i].label);
 	free(m->snaps);
+	ms_symwarm_free(m->warm);
 	ms_heap_free(m->heaps[0]);
 	ms_heap_free(m->heaps[1]);
 	ms_maps_release(&m->maps);

@@ -82,6 +82,7 @@ struct ms_module {
 	uint32_t nseg;
 	uint64_t *seg;               /* nseg x (vaddr, memsz, p_flags) */
 	uint64_t lo, hi;             /* runtime address range [lo, hi) */
+	bool warmed;                 /* handed to the model's warm-up */
 };
 
 struct ms_summary {
@@ -171,9 +172,15 @@ struct ms_replay_observer {
 	void (*snapshot)(void *ctx, const struct ms_snapshot *s, const struct ms_live *live);
 };
 
+struct ms_symwarm;
+
 struct ms_model {
 	struct ms_trace_header hdr;
 	const struct ms_replay_observer *observer; /* set before ms_replay_file */
+	/* set before ms_replay_file to open the modules' debug information
+	 * while the trace replays (symbolize.h); freed by ms_model_release */
+	struct ms_symwarm *warm;
+	size_t warm_last; /* the module the last return address was in */
 	/* set before ms_replay_file to replay a trace while it is written
 	 * (ms_trace_reader_open_follow) */
 	int (*follow)(void *ctx);

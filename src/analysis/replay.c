@@ -17,6 +17,7 @@
 
 #include "analysis/array.h"
 #include "analysis/replay_hooks.h"
+#include "analysis/symbolize.h"
 #include "trace/read.h"
 
 #define GROW(arr, n, cap, init) ms_array_reserve((void **)&(arr), &(cap), sizeof(*(arr)), (size_t)(n) + 1, (init))
@@ -330,6 +331,35 @@ static int push_alloc(struct ms_model *m, uint64_t ts, uint64_t addr, uint64_t s
 	return push(m, ts, addr, size, stack, thread, true);
 }
 
+/* Hands the debug-information warm-up (symbolize.h) each module a stack
+ * points into, once: only those are ever symbolized. Neighbouring return
+ * addresses are mostly in one module, so the last one found is tried
+ * first. */
+static int warm_modules_of(struct ms_model *m, const uint64_t *ips, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		uint64_t ip = ips[k];
+		const struct ms_module *last = m->warm_last < m->n_modules ? &m->modules[m->warm_last] : NULL;
+		if (last && ip >= last->lo && ip < last->hi)
+			continue;
+		for (size_t i = 0; i < m->n_modules; i++) {
+			struct ms_module *mod = &m->modules[i];
+			if (ip < mod->lo || ip >= mod->hi)
+				continue;
+			m->warm_last = i;
+			/* the main program may be recorded without a name (symbolize.c) */
+			const char *path = *mod->path ? mod->path : m->exe;
+			if (!mod->warmed && path && *path) {
+				mod->warmed = true;
+				if (ms_symwarm_add(m->warm, path, mod->build_id, mod->build_id_len))
+					return -ENOMEM;
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
 static int define_stack(struct ms_model *m, const struct ms_record *r)
 {
 	uint32_t i;
@@ -348,7 +378,7 @@ static int define_stack(struct ms_model *m, const struct ms_record *r)
 	s->n_ips = r->u.stack.n;
 	s->defined = true;
 	m->n_ips += r->u.stack.n;
-	return 0;
+	return m->warm ? warm_modules_of(m, r->u.stack.ips, r->u.stack.n) : 0;
 }
 
 static int add_module(struct ms_model *m, const struct ms_record *r, struct ms_u64map *by_id)

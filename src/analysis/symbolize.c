@@ -10,6 +10,7 @@
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,8 @@ struct ms_symbolizer {
 	char *(*demangle)(const char *, char *, size_t *, int *);
 	void *libstdcxx;
 };
+
+static void take_warm(struct ms_symbolizer *s, struct ms_symwarm *w);
 
 const char *ms_basename(const char *path)
 {
@@ -172,6 +175,8 @@ struct ms_symbolizer *ms_symbolizer_new(const struct ms_model *m)
 	s->libstdcxx = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
 	if (s->libstdcxx)
 		*(void **)&s->demangle = dlsym(s->libstdcxx, "__cxa_demangle");
+	if (m->warm)
+		take_warm(s, m->warm);
 	return s;
 }
 
@@ -337,6 +342,174 @@ static void build_symbols(struct symfile *f)
 		                                        bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2};
 	}
 	qsort(f->syms, f->n_syms, sizeof(*f->syms), funcsym_cmp);
+}
+
+/* ---- debug information opened ahead (see symbolize.h) ---- */
+
+struct warmfile {
+	char *path;
+	uint8_t *build_id;
+	size_t build_id_len;
+	struct symfile f; /* the opened file; its dwfl goes to the symbolizer */
+};
+
+struct ms_symwarm {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct warmfile **files; /* queued, in order; the thread takes them by next */
+	size_t n, cap, next;
+	bool stop, joined;
+};
+
+/* Opens a file the way a symbolizer's first lookup would, and has libdw
+ * load its debug information now: dwfl_module_getdwarf decompresses every
+ * debug section. A file without DWARF gets its sorted symbol table. */
+static void warm_file(struct symfile *f)
+{
+	open_file(f);
+	if (!f->ok)
+		return;
+	Dwarf_Addr bias;
+	if (!dwfl_module_getdwarf(f->mod, &bias))
+		build_symbols(f);
+}
+
+static void *warm_main(void *arg)
+{
+	struct ms_symwarm *w = arg;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->next == w->n && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->stop)
+			break;
+		struct warmfile *e = w->files[w->next++];
+		pthread_mutex_unlock(&w->mu);
+		warm_file(&e->f);
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+struct ms_symwarm *ms_symwarm_new(void)
+{
+	struct ms_symwarm *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	if (pthread_mutex_init(&w->mu, NULL)) {
+		free(w);
+		return NULL;
+	}
+	if (pthread_cond_init(&w->cv, NULL)) {
+		pthread_mutex_destroy(&w->mu);
+		free(w);
+		return NULL;
+	}
+	if (pthread_create(&w->thread, NULL, warm_main, w)) {
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static bool same_file(const char *path, const uint8_t *bid, size_t bid_len, const char *path2, const uint8_t *bid2,
+                      size_t bid_len2)
+{
+	return !strcmp(path, path2) && bid_len == bid_len2 && !memcmp(bid, bid2, bid_len);
+}
+
+int ms_symwarm_add(struct ms_symwarm *w, const char *path, const uint8_t *build_id, size_t build_id_len)
+{
+	/* only the main thread adds: reading the queue needs no lock */
+	for (size_t i = 0; i < w->n; i++)
+		if (same_file(w->files[i]->path, w->files[i]->build_id, w->files[i]->build_id_len, path, build_id,
+		              build_id_len))
+			return 0;
+	struct warmfile *e = calloc(1, sizeof(*e));
+	if (!e || !(e->path = strdup(path)) || !(e->build_id = malloc(build_id_len ? build_id_len : 1))) {
+		if (e)
+			free(e->path);
+		free(e);
+		return -ENOMEM;
+	}
+	memcpy(e->build_id, build_id, build_id_len);
+	e->build_id_len = build_id_len;
+	e->f.path = e->path;
+	e->f.build_id = e->build_id;
+	e->f.build_id_len = build_id_len;
+	pthread_mutex_lock(&w->mu);
+	int rc = ms_array_reserve((void **)&w->files, &w->cap, sizeof(*w->files), w->n + 1, 16);
+	if (!rc) {
+		w->files[w->n++] = e;
+		pthread_cond_signal(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (rc) {
+		free(e->path);
+		free(e->build_id);
+		free(e);
+	}
+	return rc;
+}
+
+/* Stops the thread once the file in hand is done; the files it never
+ * reached are opened on demand, as without a warm-up. */
+static void symwarm_stop(struct ms_symwarm *w)
+{
+	if (w->joined)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	w->joined = true;
+}
+
+void ms_symwarm_free(struct ms_symwarm *w)
+{
+	if (!w)
+		return;
+	symwarm_stop(w);
+	for (size_t i = 0; i < w->n; i++) {
+		struct warmfile *e = w->files[i];
+		if (e->f.dwfl)
+			dwfl_end(e->f.dwfl);
+		free(e->f.syms);
+		free(e->path);
+		free(e->build_id);
+		free(e);
+	}
+	free(w->files);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+}
+
+/* Moves what the warm-up opened into s's files of the same path and
+ * build-id; the symbolizer then owns those Dwfl handles. */
+static void take_warm(struct ms_symbolizer *s, struct ms_symwarm *w)
+{
+	symwarm_stop(w);
+	for (size_t i = 0; i < w->next; i++) {
+		struct symfile *from = &w->files[i]->f;
+		for (size_t k = 0; k < s->n_files && from->tried; k++) {
+			struct symfile *to = &s->files[k];
+			if (to->tried || !same_file(to->path, to->build_id, to->build_id_len, from->path, from->build_id,
+			                            from->build_id_len))
+				continue;
+			const char *path = to->path;
+			const uint8_t *bid = to->build_id;
+			*to = *from;
+			to->path = path; /* the model's strings, which outlive s */
+			to->build_id = bid;
+			memset(from, 0, sizeof(*from));
+		}
+	}
 }
 
 /* The function symbol containing pc, or NULL. A symbol of size 0 covers up to

@@ -62,6 +62,26 @@ int ms_symbolize_data_addr(struct ms_symbolizer *s, uint64_t addr, uint64_t ts, 
  * or NULL when it is no vtable. */
 const char *ms_symbolize_type(struct ms_symbolizer *s, uint64_t first_word, uint64_t ts);
 
+/* Debug information opened ahead. A symbolizer's first lookup in a module
+ * opens its file and has libdw decompress all of its debug sections: with
+ * Debian's compressed debug files that is most of a report's symbolization
+ * (libc's alone, ~50 ms). While a trace replays, a thread of its own does
+ * it, on the core the replay leaves free, for each module in turn as the
+ * first stack that points into it arrives.
+ *  1. m.warm = ms_symwarm_new() before ms_replay_file (NULL: no warm-up);
+ *  2. the replay hands it each module (ms_symwarm_add);
+ *  3. ms_symbolizer_new(&m) stops it after the file in hand, and takes the
+ *     files it opened;
+ *  4. ms_model_release(&m) frees it (ms_symwarm_free). */
+struct ms_symwarm;
+
+/* NULL when out of memory or no thread can be started. */
+struct ms_symwarm *ms_symwarm_new(void);
+/* Queues a module's file (copied); a file already queued is skipped.
+ * Returns 0 or -ENOMEM. */
+int ms_symwarm_add(struct ms_symwarm *w, const char *path, const uint8_t *build_id, size_t build_id_len);
+void ms_symwarm_free(struct ms_symwarm *w);
+
 /* The basename of a path (no allocation). */
 const char *ms_basename(const char *path);
 

@@ -45,9 +45,13 @@ static char *split_at(char *arg)
 	return at + 1;
 }
 
-static int load(struct ms_model *m, const char *path, const char *sel_a, const char *sel_b)
+/* warm: open the debug information while replaying (symbolize.h); one
+ * model only, as libdw is not known to be safe in two threads at once */
+static int load(struct ms_model *m, const char *path, const char *sel_a, const char *sel_b, bool warm)
 {
 	ms_model_init(m);
+	if (warm)
+		m->warm = ms_symwarm_new();
 	ms_heap_sel_parse(sel_a, &m->want[0]);
 	if (sel_b)
 		ms_heap_sel_parse(sel_b, &m->want[1]);
@@ -115,11 +119,11 @@ int cmd_diff(int argc, char **argv)
 		ms_cli_error("missing arguments (usage: memscope diff TRACE A B, or TRACE1@A TRACE2@B)");
 		return 2;
 	}
-	if (load(&ma, path_a, sel_a, two ? NULL : sel_b)) {
+	if (load(&ma, path_a, sel_a, two ? NULL : sel_b, true)) {
 		ms_model_release(&ma);
 		return 1;
 	}
-	if (two && load(&mb, path_b, sel_b, NULL)) {
+	if (two && load(&mb, path_b, sel_b, NULL, false)) {
 		ms_model_release(&ma);
 		ms_model_release(&mb);
 		return 1;

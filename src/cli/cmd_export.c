@@ -338,6 +338,7 @@ int cmd_export(int argc, char **argv)
 	struct ms_model m;
 	struct ms_symbolizer *sym = NULL;
 	ms_model_init(&m);
+	m.warm = ms_symwarm_new();
 	rc = load(&m, a.trace);
 	if (!rc && !(sym = ms_symbolizer_new(&m))) {
 		ms_cli_error("cannot export trace '%s': out of memory", a.trace);

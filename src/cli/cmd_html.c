@@ -57,6 +57,7 @@ int ms_cli_load_trace(struct ms_model *m, const char *path, char *warning, size_
 {
 	char msg[4096 + 256];
 	ms_model_init(m);
+	m->warm = ms_symwarm_new(); /* html and flamegraph symbolize what they replay */
 	warning[0] = 0;
 	int rc = ms_replay_file(m, path);
 	if (rc && !(rc == MS_TRACE_E_CORRUPT && m->frames > 0)) {

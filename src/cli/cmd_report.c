@@ -138,6 +138,7 @@ static int report(int argc, char **argv, struct ms_supp *supp)
 
 	struct ms_model m;
 	ms_model_init(&m);
+	m.warm = ms_symwarm_new();
 	if (at)
 		ms_heap_sel_parse(at, &m.want[0]);
 	int rc = ms_replay_file_heaps(&m, path);

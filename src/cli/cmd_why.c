@@ -82,6 +82,7 @@ int cmd_why(int argc, char **argv)
 		sel = NULL;
 	struct ms_model m;
 	ms_model_init(&m);
+	m.warm = ms_symwarm_new();
 	if (sel)
 		ms_heap_sel_parse(sel, &m.want[0]);
 	if (ms_cli_load_heaps(&m, path)) {
