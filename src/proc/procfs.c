@@ -241,11 +241,12 @@ static int read_maps(pid_t pid, struct ms_proc_counters *c)
 	if (!f)
 		return errno == ESRCH ? -ENOENT : -errno;
 	char line[512];
-	uint64_t heap = 0, lines = 0;
+	uint64_t heap = 0;
+	bool any = false;
 	while (fgets(line, sizeof(line), f)) {
 		bool whole = strchr(line, '\n') != NULL;
 		heap += heap_bytes_of(line);
-		lines++;
+		any = true;
 		if (!whole) {
 			int ch;
 			while ((ch = fgetc(f)) != EOF && ch != '\n')
@@ -259,7 +260,7 @@ static int read_maps(pid_t pid, struct ms_proc_counters *c)
 	/* A process always has mappings: none means its address space is
 	 * being torn down (it is exiting), and its heap is unknown, not 0. A
 	 * last sample of 0 made a growing heap's trend look broken. */
-	if (!lines)
+	if (!any)
 		return -ENODATA;
 	c->heap = heap;
 	return 0;

@@ -385,7 +385,7 @@ static inline int recent_find(const struct ms_tstate *t, uint32_t n)
 {
 	for (int i = 0; i < MS_RECENT; i++) {
 		const struct ms_recent *r = &t->recent[i];
-		if (r->n == n && r->ips[0] == t->ips[0] && r->gen == ms_rt_gen && same_ips(r->ips, t->ips, n))
+		if (r->n == n && r->gen == ms_rt_gen && same_ips(r->ips, t->ips, n))
 			return i;
 	}
 	return -1;

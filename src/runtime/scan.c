@@ -196,14 +196,11 @@ static struct map *read_maps(uint32_t *n, struct map **each, uint32_t *neach)
 		lines += buf[i] == '\n';
 	struct map *m = ms_rt_alloc((lines + 1) * sizeof *m), *e = ms_rt_alloc((lines + 1) * sizeof *e);
 	uint32_t k = 0, ke = 0;
-	for (char *p = buf; m && e && len > 0 && p < buf + len;) {
-		uint64_t lo = 0, hi = 0;
-		while (*p && *p != '-')
-			lo = lo * 16 + (uint64_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10), p++;
+	for (const char *p = buf; m && e && len > 0 && p < buf + len;) {
+		uint64_t lo = ms_rt_scan_hex(&p);
 		if (*p == '-')
 			p++;
-		while (*p && *p != ' ')
-			hi = hi * 16 + (uint64_t)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10), p++;
+		uint64_t hi = ms_rt_scan_hex(&p);
 		int readable = p[0] == ' ' && p[1] == 'r';
 		while (*p && *p != '\n')
 			p++;

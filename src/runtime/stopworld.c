@@ -211,10 +211,8 @@ static int has_sig(const char *buf, const char *key)
 	const char *s = strstr(buf, key);
 	if (!s)
 		return 0;
-	uint64_t m = 0;
-	for (s += strlen(key); (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'); s++)
-		m = m * 16 + (uint64_t)(*s <= '9' ? *s - '0' : *s - 'a' + 10);
-	return (int)((m >> (sw_sig - 1)) & 1);
+	s += strlen(key);
+	return (int)((ms_rt_scan_hex(&s) >> (sw_sig - 1)) & 1);
 }
 
 /* Name, State, SigBlk and SigPnd of a thread, from /proc/self/task/TID/status. */

@@ -29,6 +29,22 @@ ssize_t ms_rt_read_file(const char *path, char *buf, size_t cap)
 	return (ssize_t)n;
 }
 
+uint64_t ms_rt_scan_hex(const char **p)
+{
+	uint64_t v = 0;
+	for (const char *s = *p;; s++) {
+		char c = (char)(*s | 0x20);
+		if (*s >= '0' && *s <= '9')
+			v = v * 16 + (uint64_t)(*s - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (uint64_t)(c - 'a' + 10);
+		else {
+			*p = s;
+			return v;
+		}
+	}
+}
+
 char *ms_rt_fmt_u64(char *p, uint64_t v)
 {
 	char tmp[24];

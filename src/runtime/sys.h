@@ -1,5 +1,5 @@
 /* Small OS helpers for the runtime that never allocate: whole-file reads of
- * /proc files, decimal formatting and parsing, and the one way the runtime
+ * /proc files, decimal formatting and parsing, hexadecimal parsing, and the one way the runtime
  * prints (stderr, prefixed "memscope: "). Safe before initialization. */
 #ifndef MS_RT_SYS_H
 #define MS_RT_SYS_H
@@ -14,6 +14,10 @@ ssize_t ms_rt_read_file(const char *path, char *buf, size_t cap);
 
 /* Writes v in decimal at p (no terminator); returns the end. */
 char *ms_rt_fmt_u64(char *p, uint64_t v);
+
+/* Reads the hexadecimal digits at *p (either case) as a number, leaving *p
+ * on the first other character: /proc's addresses and signal masks. */
+uint64_t ms_rt_scan_hex(const char **p);
 
 /* Parses a decimal (optional leading '-'); returns 0 and sets *out, or -1. */
 int ms_rt_parse_i64(const char *s, int64_t *out);
