@@ -45,7 +45,7 @@ EXPORT __attribute__((noinline)) void memscope_event(uint64_t weight)
 		return;
 	}
 	struct ms_stackref sr;
-	ms_rt_stack_capture(t, __builtin_return_address(0), &sr);
+	ms_rt_stack_capture(t, __builtin_return_address(0), __builtin_frame_address(0), &sr);
 	ms_rt_rec_event(t, weight, &sr);
 	ms_rt_leave(t);
 	errno = e;

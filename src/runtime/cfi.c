@@ -659,8 +659,8 @@ static inline int emit(struct walk *w, uintptr_t ip)
 	return ++w->skipped > w->slack ? -1 : 0;
 }
 
-int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, uintptr_t lo, uintptr_t hi,
-                struct ms_cfi_memo *memo)
+int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, const void *frame, uintptr_t lo,
+                uintptr_t hi, struct ms_cfi_memo *memo)
 {
 	uintptr_t ip, sp, bp;
 	/* where we are: this instruction's row describes these rsp and rbp */
@@ -668,6 +668,18 @@ int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, uint
 	if (!tab || sp < lo || sp >= hi)
 		return -1;
 	lo = sp;
+	int in_caller = 0; /* ip is a return address: look up ip - 1 (the call) */
+	if (frame) {
+		/* A frame-pointer frame: the caller's rbp, then the return
+		 * address; the caller's rsp is just above them. */
+		uintptr_t f = (uintptr_t)frame;
+		if (!readable(f, lo, hi) || !readable(f + 8, lo, hi))
+			return -1;
+		bp = *(const uintptr_t *)f;
+		ip = *(const uintptr_t *)(f + 8);
+		sp = f + 16;
+		in_caller = 1;
+	}
 	uint32_t gen = atomic_load_explicit(&cfi_gen, memory_order_acquire) & R_GEN_MASK;
 	struct walk w = {ips, cap, slack, 0, 0, ra};
 	/* The new frames go to out[nout]: the scratch while the previous walk
@@ -688,7 +700,6 @@ int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, uint
 		}
 		memo->valid = 0;
 	}
-	int in_caller = 0; /* ip is a return address: look up ip - 1 (the call) */
 	int ret;
 	for (;;) {
 		if (prev) {

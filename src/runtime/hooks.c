@@ -23,6 +23,8 @@
 #define EXPORT __attribute__((visibility("default")))
 #define INLINE static inline __attribute__((always_inline))
 #define RA() __builtin_return_address(0)
+/* where the stack walk can start: see ms_cfi_walk */
+#define FRAME() __builtin_frame_address(0)
 
 extern char **environ;
 
@@ -190,7 +192,7 @@ INLINE void *alloc_rec_all(struct ms_tls *tl, int k, size_t a, size_t b, void *r
 	if (MS_LIKELY(p != NULL))
 		ms_livetab_prefetch((uintptr_t)p);
 	struct ms_stackref sr;
-	ms_rt_stack_capture(t, ra, &sr);
+	ms_rt_stack_capture(t, ra, FRAME(), &sr);
 	if (MS_LIKELY(p != NULL))
 		ms_rt_rec_alloc(t, p, req_size(k, a, b), &sr);
 	else if (sr.claim)
@@ -285,7 +287,7 @@ EXPORT int posix_memalign(void **out, size_t al, size_t n)
 		return ms_rt_real.posix_memalign(out, al, n);
 	}
 	struct ms_stackref sr;
-	ms_rt_stack_capture(t, ra, &sr);
+	ms_rt_stack_capture(t, ra, FRAME(), &sr);
 	int r = ms_rt_real.posix_memalign(out, al, n);
 	if (!r)
 		ms_rt_rec_alloc(t, *out, n, &sr);
@@ -382,7 +384,7 @@ static __attribute__((noinline)) void *realloc_rec(void *old, size_t n, void *ra
 	}
 	struct ms_stackref sr = {MS_STACK_UNKNOWN, NULL};
 	if (n)
-		ms_rt_stack_capture(t, ra, &sr);
+		ms_rt_stack_capture(t, ra, FRAME(), &sr);
 	void *p = ms_rt_rec_realloc(t, old, n, &sr);
 	if (!p && sr.claim)
 		stack_only(t, &sr);
@@ -473,7 +475,7 @@ static struct ms_tstate *map_enter(struct ms_tls *tl)
 static void map_record(struct ms_tstate *t, void *ra, uint64_t addr, uint64_t len)
 {
 	struct ms_stackref sr;
-	ms_rt_stack_capture(t, ra, &sr);
+	ms_rt_stack_capture(t, ra, FRAME(), &sr);
 	ms_rt_rec_mmap(t, addr, page_round(len), &sr);
 }
 
@@ -528,7 +530,7 @@ EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 	if (!t)
 		return sys_mremap(old, old_len, new_len, flags, want);
 	struct ms_stackref sr;
-	ms_rt_stack_capture(t, RA(), &sr);
+	ms_rt_stack_capture(t, RA(), FRAME(), &sr);
 	struct ms_map_change c = {.ts = ms_rt_map_call_begin(t), .old_addr = (uintptr_t)old, .old_len = page_round(old_len)};
 	void *p = sys_mremap(old, old_len, new_len, flags, want);
 	if (p != MAP_FAILED) {
@@ -561,7 +563,7 @@ EXPORT void *sbrk(intptr_t incr)
 	if (!t)
 		return real_sbrk(incr);
 	struct ms_stackref sr;
-	ms_rt_stack_capture(t, RA(), &sr);
+	ms_rt_stack_capture(t, RA(), FRAME(), &sr);
 	struct ms_map_change c = {.ts = ms_rt_map_call_begin(t)};
 	void *old = real_sbrk(incr);
 	if (old != (void *)-1)
@@ -581,7 +583,7 @@ EXPORT int brk(void *to)
 	if (!t)
 		return real_brk(to);
 	struct ms_stackref sr;
-	ms_rt_stack_capture(t, RA(), &sr);
+	ms_rt_stack_capture(t, RA(), FRAME(), &sr);
 	struct ms_map_change c = {.ts = ms_rt_map_call_begin(t)};
 	void *from = real_sbrk(0);
 	int r = real_brk(to);

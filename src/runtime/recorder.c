@@ -402,9 +402,9 @@ static inline void recent_to_front(struct ms_tstate *t, int i, struct ms_recent 
 /* Loops allocate from a few stacks in turn (perl: 93% of its stacks are
  * one of the thread's last four, churn: all), and finding a stack among
  * them costs less than hashing it and looking it up in the shared table. */
-void ms_rt_stack_capture(struct ms_tstate *t, void *ra, struct ms_stackref *sr)
+void ms_rt_stack_capture(struct ms_tstate *t, void *ra, const void *frame, struct ms_stackref *sr)
 {
-	uint32_t n = ms_rt_unwind(t, ms_rt_opt.depth, ra);
+	uint32_t n = ms_rt_unwind(t, ms_rt_opt.depth, ra, frame);
 	sr->claim = NULL;
 	if (!n) {
 		sr->id = MS_STACK_UNKNOWN;

@@ -196,15 +196,18 @@ void ms_rt_unwind_init(void);
 #define MS_UNWIND_SLACK 16
 #define MS_UNWIND_CUT_PAST 4 /* frames past the depth where main()'s wrapper is looked for */
 struct ms_tstate;
-uint32_t ms_rt_unwind(struct ms_tstate *t, uint32_t depth, void *ra);
+uint32_t ms_rt_unwind(struct ms_tstate *t, uint32_t depth, void *ra, const void *frame);
 /* The .eh_frame walk (cfi.c): up to cap frames from the one whose return
  * address is ra (found within slack frames), or -1 when it cannot follow
  * this stack and libunwind must. [lo, hi) bounds the thread's stack; memo
- * (or NULL) keeps the thread's previous walk. */
+ * (or NULL) keeps the thread's previous walk. frame, if not NULL, is
+ * __builtin_frame_address(0) of a function of ours that is still running
+ * (built with frame pointers): the walk starts at its caller instead of
+ * here, and skips the frames in between without looking up their rules. */
 struct ms_cfi_memo;
 int ms_cfi_init(void);
-int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, uintptr_t lo, uintptr_t hi,
-                struct ms_cfi_memo *memo);
+int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, const void *frame, uintptr_t lo,
+                uintptr_t hi, struct ms_cfi_memo *memo);
 /* A memo for walks of up to frames frames, the skipped ones included. */
 struct ms_cfi_memo *ms_cfi_memo_new(uint32_t frames);
 void ms_cfi_memo_free(struct ms_cfi_memo *m);
@@ -283,7 +286,9 @@ struct ms_stackref {
  * memory). Call with the guard set. */
 struct ms_tstate *ms_rt_thread_get(void);
 void ms_rt_thread_key_init(void);
-void ms_rt_stack_capture(struct ms_tstate *t, void *ra, struct ms_stackref *sr);
+/* The stack from the frame whose return address is ra; frame: see
+ * ms_cfi_walk (the hook's __builtin_frame_address(0), or NULL). */
+void ms_rt_stack_capture(struct ms_tstate *t, void *ra, const void *frame, struct ms_stackref *sr);
 void ms_rt_rec_alloc(struct ms_tstate *t, void *p, size_t size, const struct ms_stackref *sr);
 /* The allocation failed after sr was claimed: writes the STACK record alone. */
 void ms_rt_rec_alloc_failed(struct ms_tstate *t, const struct ms_stackref *sr);

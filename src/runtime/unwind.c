@@ -54,10 +54,10 @@ static uint32_t unwind_libunwind(uintptr_t *ips, uint32_t depth, void *ra)
 	return cnt;
 }
 
-uint32_t ms_rt_unwind(struct ms_tstate *t, uint32_t depth, void *ra)
+uint32_t ms_rt_unwind(struct ms_tstate *t, uint32_t depth, void *ra, const void *frame)
 {
 	uintptr_t *ips = t->ips;
-	int n = ms_cfi_walk(ips, depth + MS_UNWIND_CUT_PAST, MS_UNWIND_SLACK, (uintptr_t)ra, t->stack_lo,
+	int n = ms_cfi_walk(ips, depth + MS_UNWIND_CUT_PAST, MS_UNWIND_SLACK, (uintptr_t)ra, frame, t->stack_lo,
 	                    t->stack_hi, t->memo);
 	uint32_t cnt = n >= 0 ? (uint32_t)n : unwind_libunwind(ips, depth, ra);
 	/* the wrapper of main sits a few frames from the outer end */
