@@ -79,7 +79,7 @@ struct ms_sw {
 	uint32_t n;
 	uint32_t stopped, missed;
 	uint32_t ctl_tid;        /* skip this one too (control thread) */
-	uint32_t method;         /* enum ms_sw_via bits of the threads STOPPED */
+	uint32_t method;         /* enum ms_sw_via bits of the threads STOPPED or MISSED */
 	struct ms_pt *pt;        /* the tracer process of this stop, or NULL */
 	int no_pt;               /* it could not be started: signals only */
 };

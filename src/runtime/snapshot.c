@@ -142,8 +142,8 @@ static void stopped_part(uint64_t id, int reason, const char *label, uintptr_t s
 				break;
 			}
 		ms_rt_say("snapshot '", label, "': ", stopped ? n : "all", " thread(s) (first: ", tid,
-		          ") did not stop within 2 s (blocked in the kernel, or signal SIGRTMAX-2 blocked?): their stacks "
-		          "were not scanned",
+		          ") did not stop (signal SIGRTMAX-2 blocked, or stuck in the kernel for 2 s): their stacks were not "
+		          "scanned",
 		          NULL);
 	}
 	ms_rt_free(th);

@@ -458,7 +458,9 @@ int ms_sw_stop(struct ms_sw *w)
 		int st = atomic_load(&w->th[i].state);
 		w->stopped += st == MS_SW_STOPPED;
 		w->missed += st == MS_SW_MISSED;
-		if (st == MS_SW_STOPPED)
+		/* a missed thread was asked too: a stop that missed every
+		 * thread still says how it tried */
+		if (st == MS_SW_STOPPED || st == MS_SW_MISSED)
 			w->method |= (uint32_t)w->th[i].via;
 	}
 	return 0;
