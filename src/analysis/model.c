@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *ms_module_file(const struct ms_model *m, const struct ms_module *mod)
+{
+	return *mod->path || !m->exe ? mod->path : m->exe;
+}
+
 void ms_model_init(struct ms_model *m)
 {
 	memset(m, 0, sizeof(*m));

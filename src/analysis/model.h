@@ -231,6 +231,9 @@ struct ms_model {
 
 void ms_model_init(struct ms_model *m);
 void ms_model_release(struct ms_model *m);
+/* The file of a module: its path, or the program's (m->exe) for a main
+ * program recorded without a name; "" when neither is known. */
+const char *ms_module_file(const struct ms_model *m, const struct ms_module *mod);
 /* Frees the replay state (live table, pending events); ms_replay_file does
  * once it has read the whole trace. */
 void ms_model_release_replay(struct ms_model *m);

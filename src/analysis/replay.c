@@ -347,9 +347,8 @@ static int warm_modules_of(struct ms_model *m, const uint64_t *ips, uint32_t n)
 			if (ip < mod->lo || ip >= mod->hi)
 				continue;
 			m->warm_last = i;
-			/* the main program may be recorded without a name (symbolize.c) */
-			const char *path = *mod->path ? mod->path : m->exe;
-			if (!mod->warmed && path && *path) {
+			const char *path = ms_module_file(m, mod);
+			if (!mod->warmed && *path) {
 				mod->warmed = true;
 				if (ms_symwarm_add(m->warm, path, mod->build_id, mod->build_id_len))
 					return -ENOMEM;

@@ -137,6 +137,13 @@ static const char *demangled(struct ms_symbolizer *s, const char *name)
 	return intern(s, name);
 }
 
+/* Two recordings of one file: same path, same build-id. */
+static bool same_file(const char *path, const uint8_t *bid, size_t bid_len, const char *path2, const uint8_t *bid2,
+                      size_t bid_len2)
+{
+	return !strcmp(path, path2) && bid_len == bid_len2 && !memcmp(bid, bid2, bid_len);
+}
+
 struct ms_symbolizer *ms_symbolizer_new(const struct ms_model *m)
 {
 	struct ms_symbolizer *s = calloc(1, sizeof(*s));
@@ -154,13 +161,11 @@ struct ms_symbolizer *ms_symbolizer_new(const struct ms_model *m)
 	/* one symfile per distinct (path, build-id) */
 	for (size_t i = 0; i < m->n_modules; i++) {
 		const struct ms_module *mod = &m->modules[i];
-		const char *path = mod->path;
-		if (!*path && m->exe)
-			path = m->exe; /* the main program may be recorded without a name */
+		const char *path = ms_module_file(m, mod);
 		size_t f = 0;
 		for (; f < s->n_files; f++)
-			if (!strcmp(s->files[f].path, path) && s->files[f].build_id_len == mod->build_id_len &&
-			    !memcmp(s->files[f].build_id, mod->build_id, mod->build_id_len))
+			if (same_file(s->files[f].path, s->files[f].build_id, s->files[f].build_id_len, path, mod->build_id,
+			              mod->build_id_len))
 				break;
 		if (f == s->n_files) {
 			s->files[f].path = path;
@@ -414,12 +419,6 @@ struct ms_symwarm *ms_symwarm_new(void)
 		return NULL;
 	}
 	return w;
-}
-
-static bool same_file(const char *path, const uint8_t *bid, size_t bid_len, const char *path2, const uint8_t *bid2,
-                      size_t bid_len2)
-{
-	return !strcmp(path, path2) && bid_len == bid_len2 && !memcmp(bid, bid2, bid_len);
 }
 
 int ms_symwarm_add(struct ms_symwarm *w, const char *path, const uint8_t *build_id, size_t build_id_len)

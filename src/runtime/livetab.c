@@ -52,7 +52,8 @@ _Static_assert(sizeof(struct slot) == 12, "a slot is 12 bytes");
 
 #define SHARD_SHIFT 16  /* a 64 KiB granule of the heap maps to a shard */
 #define REGION_SHIFT 9  /* a 512 B region of the heap ... */
-#define GROUP_BITS 7    /* ... to a group of 128 slots: 16 places, 8 apart */
+#define GROUP_BITS 7    /* ... to a group of 128 slots ... */
+#define PLACE_SHIFT 5   /* ... one place per 32 B: 16 places, 8 slots apart */
 #define GROUP (1u << GROUP_BITS)
 #define INIT_GROUPS 2
 
@@ -197,7 +198,8 @@ static inline uint64_t region_hash(uint64_t addr) { return mix(addr >> REGION_SH
 static inline uint32_t home_of(uint64_t h, uint64_t addr, uint32_t cap)
 {
 	uint32_t group = (uint32_t)(((uint64_t)(uint32_t)(h >> 24) * (cap >> GROUP_BITS)) >> 32);
-	uint32_t within = ((uint32_t)(addr >> 5) * (GROUP >> (REGION_SHIFT - 5)) + (uint32_t)h) & (GROUP - 1);
+	uint32_t within =
+	    ((uint32_t)(addr >> PLACE_SHIFT) * (GROUP >> (REGION_SHIFT - PLACE_SHIFT)) + (uint32_t)h) & (GROUP - 1);
 	return group << GROUP_BITS | within;
 }
 

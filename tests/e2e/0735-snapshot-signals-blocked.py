@@ -22,6 +22,13 @@ def parse(out):
     return (tid[0] if tid else None), [l for l in lines if not l.startswith("tid ")]
 
 
+def api_snapshot(what, trace):
+    """The trace's one API snapshot, or None (a failed check)."""
+    api = [s for s in md.decode(trace).snapshots if s.reason == md.SNAP_API]
+    ms.check_eq("%s: 1 API snapshot" % what, len(api), 1)
+    return api[0] if api else None
+
+
 def the_block(s):
     blocks = [a for a, z in s.live.items() if z == 3000]
     ms.check_eq("one live block of 3000 bytes", len(blocks), 1)
@@ -41,11 +48,8 @@ def test():
     tid, rest = parse(p.stdout)
     ms.check_eq("ptrace: output", rest, ["snapshot 1", "done"])
     ms.check("ptrace: nothing said on stderr about stopping threads", b"did not stop" not in p.stderr)
-    t = md.decode(trace)
-    api = [s for s in t.snapshots if s.reason == md.SNAP_API]
-    ms.check_eq("ptrace: 1 API snapshot", len(api), 1)
-    if api:
-        s = api[0]
+    s = api_snapshot("ptrace", trace)
+    if s:
         ms.check_eq("ptrace: stop (method, threads stopped, missed)", s.stop, (md.STOP_PTRACE, 1, 0))
         b = the_block(s)
         roots = sorted(set((r[0], r[1]) for r in s.roots if r[3] == b))
@@ -66,11 +70,8 @@ def test():
     if said:
         ms.check("signal: it names the thread and one missed thread (%r)" % said[0],
                  "1 thread(s) (first: %d)" % tid in said[0] and "blocked" in said[0])
-    t = md.decode(trace)
-    api = [s for s in t.snapshots if s.reason == md.SNAP_API]
-    ms.check_eq("signal: 1 API snapshot", len(api), 1)
-    if api:
-        s = api[0]
+    s = api_snapshot("signal", trace)
+    if s:
         ms.check_eq("signal: stop (method, threads stopped, missed)", s.stop, (md.STOP_SIGNAL, 0, 1))
         b = the_block(s)
         ms.check_eq("signal: the missed thread's stack was not scanned: no root reaches its block",
