@@ -15,6 +15,7 @@
 #include "runtime/rt.h"
 #include "runtime/snap.h" /* ms_rt_rec_event */
 #include "trace/encode_snap.h"
+#include "trace/sizeclass.h"
 #include "runtime/sys.h"
 
 __thread struct ms_tls ms_rt_tls __attribute__((tls_model("initial-exec")));
@@ -152,11 +153,14 @@ void ms_rt_thread_take(struct ms_tstate *t, struct ms_buf ***tail)
 #define REF_BITS 9
 struct ms_addr_ref {
 	uint64_t addr;
-	uint32_t seq;   /* its record's place among the chunk's ALLOCs or FREEs */
-	uint32_t chunk; /* t->enc.chunk when written */
+	uint32_t seq : 24; /* its record's place among the chunk's ALLOCs or FREEs
+	                    * (a 64 KiB chunk holds fewer than 2^15 records) */
+	uint32_t cls : 8;  /* ALLOCs: the size class of the size recorded */
+	uint32_t chunk;    /* t->enc.chunk when written */
 };
 
-#define REFS_BYTES ((sizeof(struct ms_addr_ref) << REF_BITS) * 2)
+/* The two tables, then the size classes' entries (trace/sizeclass.h). */
+#define REFS_BYTES ((sizeof(struct ms_addr_ref) << REF_BITS) * 2 + sizeof(struct ms_class_lifo) * MS_NCLASS)
 
 /* Mapped, not from the arena: zero pages cost nothing until written, so a
  * thread that allocates little (most threads of a server) holds a few
@@ -169,43 +173,69 @@ static inline struct ms_addr_ref *ref_slot(struct ms_tstate *t, int frees, uint6
 	return &t->refs[(uint32_t)frees << REF_BITS | h];
 }
 
+static inline struct ms_class_lifo *class_lifo(struct ms_tstate *t, unsigned cls)
+{
+	return (struct ms_class_lifo *)(t->refs + (2u << REF_BITS)) + cls;
+}
+
 /* 7-bit groups of a varint of v (v < 2^63) */
 static inline unsigned varint_groups(uint64_t v) { return (64 - (unsigned)__builtin_clzll(v | 1) + 6) / 7; }
 
 /* How many records back among count (the chunk's ALLOCs, or FREEs) addr
- * was written; 0 if the table does not know, or if the address delta is
- * shorter (python's chunks: a reference far back cost more than a delta).
- * An entry of this chunk was written when count was its seq, or less. */
-static inline uint32_t ref_back(struct ms_tstate *t, int frees, uint64_t addr, uint32_t count)
+ * was written, and that entry; 0 if the table does not know, or if the
+ * address delta is shorter (python's chunks: a reference far back cost
+ * more than a delta). An entry of this chunk was written when count was
+ * its seq, or less. */
+static inline uint32_t ref_back(struct ms_tstate *t, int frees, uint64_t addr, uint32_t count,
+                                const struct ms_addr_ref **entry)
 {
-	if (!t->refs)
-		return 0;
 	const struct ms_addr_ref *r = ref_slot(t, frees, addr);
+	*entry = r;
 	if (r->addr != addr || r->chunk != t->enc.chunk)
 		return 0;
 	uint32_t back = count - r->seq;
 	return varint_groups(back) < varint_groups(ms_zigzag((int64_t)(addr - t->enc.prev_addr))) ? back : 0;
 }
 
-static inline void ref_note(struct ms_tstate *t, int frees, uint64_t addr, uint32_t seq)
+static inline void ref_note(struct ms_tstate *t, int frees, uint64_t addr, uint32_t seq, unsigned cls)
 {
-	if (t->refs)
-		*ref_slot(t, frees, addr) = (struct ms_addr_ref){addr, seq, t->enc.chunk};
+	*ref_slot(t, frees, addr) = (struct ms_addr_ref){addr, seq, cls, t->enc.chunk};
 }
 
-/* ALLOC or ALLOC_REF, FREE or FREE_REF, after begin(): every allocation
- * and free the thread writes goes through these, so the tables know them. */
+/* ALLOC, ALLOC_REF or ALLOC_TOP, FREE or FREE_REF, after begin(): every
+ * allocation and free the thread writes goes through these, so the tables
+ * and classes know them. Without tables (t->refs NULL: out of memory), the
+ * plain records. */
 static inline uint8_t *enc_alloc(struct ms_tstate *t, uint8_t *w, uint64_t ts, uint64_t addr, uint64_t size,
                                  uint32_t stack)
 {
-	ref_note(t, 0, addr, t->enc.nalloc);
-	return ms_enc_alloc_ref(w, &t->enc, ts, ref_back(t, 1, addr, t->enc.nfree), addr, size, stack);
+	if (MS_UNLIKELY(!t->refs))
+		return ms_enc_alloc(w, &t->enc, ts, addr, size, stack);
+	unsigned cls = ms_size_class(size);
+	ref_note(t, 0, addr, t->enc.nalloc, cls);
+	if (cls < MS_NCLASS) {
+		struct ms_class_lifo *l = class_lifo(t, cls);
+		if (ms_class_top(l, t->enc.chunk) == addr) {
+			ms_class_pop(l);
+			return ms_enc_alloc_top(w, &t->enc, ts, addr, size, stack);
+		}
+	}
+	const struct ms_addr_ref *r;
+	return ms_enc_alloc_ref(w, &t->enc, ts, ref_back(t, 1, addr, t->enc.nfree, &r), addr, size, stack);
 }
 
+/* A FREE_REF names the allocation, whose class the decoder knows: that
+ * class's entries take the address. */
 static inline uint8_t *enc_free(struct ms_tstate *t, uint8_t *w, uint64_t ts, uint64_t addr)
 {
-	ref_note(t, 1, addr, t->enc.nfree);
-	return ms_enc_free_ref(w, &t->enc, ts, ref_back(t, 0, addr, t->enc.nalloc), addr);
+	if (MS_UNLIKELY(!t->refs))
+		return ms_enc_free(w, &t->enc, ts, addr);
+	ref_note(t, 1, addr, t->enc.nfree, MS_NCLASS);
+	const struct ms_addr_ref *r;
+	uint32_t back = ref_back(t, 0, addr, t->enc.nalloc, &r);
+	if (back && r->cls < MS_NCLASS)
+		ms_class_push(class_lifo(t, r->cls), t->enc.chunk, addr);
+	return ms_enc_free_ref(w, &t->enc, ts, back, addr);
 }
 
 /* ---- threads ---- */

@@ -72,7 +72,7 @@ static inline uint8_t *ms_enc_alloc_ref(uint8_t *p, struct ms_enc_state *st, uin
 }
 
 /* FREE, or with back > 0 a FREE_REF: addr is the address of this chunk's
- * back-th last ALLOC or ALLOC_REF (back <= st->nalloc). */
+ * back-th last ALLOC, ALLOC_REF or ALLOC_TOP (back <= st->nalloc). */
 static inline uint8_t *ms_enc_free_ref(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint32_t back,
                                        uint64_t addr)
 {
@@ -80,6 +80,18 @@ static inline uint8_t *ms_enc_free_ref(uint8_t *p, struct ms_enc_state *st, uint
 	p = ms_enc_dts(p, st, ts);
 	st->nfree++;
 	return ms_enc_event_addr(p, st, addr, back);
+}
+
+/* ALLOC_TOP: addr is the top of size's class (the caller pops it). */
+static inline uint8_t *ms_enc_alloc_top(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint64_t addr,
+                                        uint64_t size, uint64_t stack_id)
+{
+	*p++ = MS_REC_ALLOC_TOP;
+	p = ms_enc_dts(p, st, ts);
+	st->prev_addr = addr;
+	st->nalloc++;
+	p = ms_put_varint(p, size);
+	return ms_put_varint(p, stack_id);
 }
 
 static inline uint8_t *ms_enc_alloc(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint64_t addr,

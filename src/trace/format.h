@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define MS_TRACE_MAGIC "MEMSCOPE" /* 8 bytes, no terminator in the file */
-#define MS_TRACE_VERSION 3 /* 3: FREE_REF, ALLOC_REF; 2: SCAN_END has the stop fields; 1 and 2 are still read */
+#define MS_TRACE_VERSION 4 /* 4: ALLOC_TOP; 3: FREE_REF, ALLOC_REF; 2: SCAN_END has the stop fields; 1 to 3 are still read */
 #define MS_TRACE_HEADER_SIZE 64
 
 /* Clock kinds (header.clock_kind): what event timestamps count. */
@@ -92,10 +92,13 @@ enum ms_record_tag {
 	                            * [old, old + old_len) to [new, new + new_len); only
 	                            * what was recorded as mapped stays counted */
 	MS_REC_FREE_REF = 0x0C,    /* z dts, v back (>= 1): a FREE of the address of this chunk's
-	                            * back-th last ALLOC or ALLOC_REF; prev_addr = addr (since 3) */
+	                            * back-th last ALLOC, ALLOC_REF or ALLOC_TOP; prev_addr = addr (since 3) */
 	MS_REC_ALLOC_REF = 0x0D,   /* z dts, v back (>= 1), v size, v stack_id: an ALLOC at the
 	                            * address of this chunk's back-th last FREE or FREE_REF;
 	                            * prev_addr = addr (since 3) */
+	MS_REC_ALLOC_TOP = 0x0E,   /* z dts, v size, v stack_id: an ALLOC at the address on top of
+	                            * its size class (trace/sizeclass.h), which it pops;
+	                            * prev_addr = addr (since 4) */
 
 	/* writer records */
 	MS_REC_CLOCK_SYNC = 0x10,    /* v ts, v mono_ns, v realtime_ns */

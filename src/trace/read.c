@@ -48,6 +48,7 @@ void ms_trace_reader_release(struct ms_trace_reader *r)
 	free(r->slots[1].raw);
 	free(r->chunk_addr[0]);
 	free(r->chunk_addr[1]);
+	free(r->chunk_cls);
 	free(r->vals);
 	free(r->argv);
 	free(r->scan);
@@ -438,7 +439,8 @@ static const uint8_t *decode_scan(struct ms_trace_reader *r, uint8_t tag, const 
 	return p;
 }
 
-/* Appends addr to the chunk's list of allocations (0) or frees (1). */
+/* Appends addr to the chunk's list of allocations (0) or frees (1); an
+ * allocation's size class is set once its size is read. */
 static int chunk_push(struct ms_trace_reader *r, int list, uint64_t addr)
 {
 	if (r->chunk_n[list] == r->chunk_cap[list]) {
@@ -447,6 +449,12 @@ static int chunk_push(struct ms_trace_reader *r, int list, uint64_t addr)
 		if (!n)
 			return -1;
 		r->chunk_addr[list] = n;
+		if (list == 0) {
+			uint8_t *cls = realloc(r->chunk_cls, c);
+			if (!cls)
+				return -1;
+			r->chunk_cls = cls;
+		}
 		r->chunk_cap[list] = c;
 	}
 	r->chunk_addr[list][r->chunk_n[list]++] = addr;
@@ -455,8 +463,10 @@ static int chunk_push(struct ms_trace_reader *r, int list, uint64_t addr)
 
 /* The address of an ALLOC or FREE (a delta from prev_addr) or of its _REF
  * form (a place back in the chunk's other list), appended to list (0: the
- * allocations, 1: the frees). NULL when malformed: a reference of 0, past
- * the start of the list, or in a trace older than version 3. */
+ * allocations, 1: the frees). A FREE_REF gives its address to the class of
+ * the allocation it names (trace/sizeclass.h). NULL when malformed: a
+ * reference of 0, past the start of the list, or in a trace older than
+ * version 3. */
 static inline const uint8_t *get_event_addr(struct ms_trace_reader *r, const uint8_t *p, const uint8_t *e,
                                             bool ref, int list, uint64_t *addr)
 {
@@ -470,9 +480,26 @@ static inline const uint8_t *get_event_addr(struct ms_trace_reader *r, const uin
 		if (r->hdr.version < 3 || v == 0 || v > n)
 			return NULL;
 		r->prev_addr = r->chunk_addr[!list][n - v];
+		if (list == 1 && r->chunk_cls[n - v] < MS_NCLASS)
+			ms_class_push(&r->lifo[r->chunk_cls[n - v]], r->chunk_seq, r->prev_addr);
 	}
 	*addr = r->prev_addr;
 	return chunk_push(r, list, r->prev_addr) ? NULL : p;
+}
+
+/* ALLOC_TOP's address: the top of size's class, popped. -1 when the class
+ * has none, or in a trace older than version 4. */
+static int alloc_top_addr(struct ms_trace_reader *r, uint64_t size, uint64_t *addr)
+{
+	unsigned cls = ms_size_class(size);
+	if (r->hdr.version < 4 || cls >= MS_NCLASS || !(*addr = ms_class_top(&r->lifo[cls], r->chunk_seq)))
+		return -1;
+	ms_class_pop(&r->lifo[cls]);
+	r->prev_addr = *addr;
+	if (chunk_push(r, 0, *addr))
+		return -1;
+	r->chunk_cls[r->chunk_n[0] - 1] = (uint8_t)cls;
+	return 0;
 }
 
 #define GETADDR(ref, list, var)                                        \
@@ -491,7 +518,7 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 	uint64_t v;
 	rec->tag = tag;
 	rec->tid = r->tid;
-	if (tag >= MS_REC_ALLOC && tag <= MS_REC_ALLOC_REF && tag != MS_REC_STACK && !r->in_chunk)
+	if (tag >= MS_REC_ALLOC && tag <= MS_REC_ALLOC_TOP && tag != MS_REC_STACK && !r->in_chunk)
 		return -1; /* a chunk event outside a chunk */
 	switch (tag) {
 	case MS_REC_CHUNK:
@@ -501,6 +528,7 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 		r->prev_ts = rec->u.chunk.base_ts;
 		r->prev_addr = 0;
 		r->chunk_n[0] = r->chunk_n[1] = 0;
+		r->chunk_seq++;
 		r->in_chunk = true;
 		break;
 	case MS_REC_ALLOC:
@@ -512,6 +540,17 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 		rec->tag = MS_REC_ALLOC;
 		GETV(rec->u.alloc.size);
 		GETV(rec->u.alloc.stack_id);
+		r->chunk_cls[r->chunk_n[0] - 1] = (uint8_t)ms_size_class(rec->u.alloc.size);
+		break;
+	case MS_REC_ALLOC_TOP:
+		GETZ(z);
+		r->prev_ts += (uint64_t)z;
+		rec->u.alloc.ts = r->prev_ts;
+		rec->tag = MS_REC_ALLOC;
+		GETV(rec->u.alloc.size);
+		GETV(rec->u.alloc.stack_id);
+		if (alloc_top_addr(r, rec->u.alloc.size, &rec->u.alloc.addr))
+			return -1;
 		break;
 	case MS_REC_FREE:
 	case MS_REC_FREE_REF:

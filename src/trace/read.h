@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "trace/format.h"
+#include "trace/sizeclass.h"
 
 /* Errors: negative errno values for the system (-ENOENT, -EACCES, -ENOMEM,
  * -EIO, -EISDIR), and these for the content. */
@@ -148,6 +149,9 @@ struct ms_trace_reader {
 	 * FREE_REF; bounded by the frame size */
 	uint64_t *chunk_addr[2];
 	size_t chunk_n[2], chunk_cap[2];
+	uint8_t *chunk_cls; /* the size class of each of the chunk's ALLOCs */
+	uint32_t chunk_seq; /* chunks begun, for the classes' entries */
+	struct ms_class_lifo lifo[MS_NCLASS]; /* for ALLOC_TOP (version 4) */
 
 	uint64_t *vals;        /* ips, segments or counters of the current record */
 	size_t valcap;

@@ -56,6 +56,20 @@ static void write_trace(void)
 	tg_done(&t, ms_enc_free_ref(tg_room(&t, MS_ENC_FREE_MAX), &t.st, 3003, 1, 0x5000));
 	tg_done(&t, ms_enc_alloc_ref(tg_room(&t, MS_ENC_ALLOC_MAX), &t.st, 3004, 2, 0xfffffffffff0, 24, 5));
 	tg_free(&t, 3005, 0xfffffffffff8); /* a plain delta after a reference */
+	/* size classes: 40 and 33 bytes are both class 3, 24 is class 2. Two
+	 * FREE_REFs push 0x9000 then 0xa000 on class 3, one pushes 0xb000 on
+	 * class 2; ALLOC_TOPs take them back last in, first out. */
+	tg_alloc(&t, 3010, 0x9000, 40, 1);
+	tg_alloc(&t, 3011, 0xa000, 33, 1);
+	tg_alloc(&t, 3012, 0xb000, 24, 1);
+	tg_done(&t, ms_enc_free_ref(tg_room(&t, MS_ENC_FREE_MAX), &t.st, 3013, 3, 0x9000));
+	tg_done(&t, ms_enc_free_ref(tg_room(&t, MS_ENC_FREE_MAX), &t.st, 3014, 2, 0xa000));
+	tg_done(&t, ms_enc_free_ref(tg_room(&t, MS_ENC_FREE_MAX), &t.st, 3015, 1, 0xb000));
+	tg_done(&t, ms_enc_alloc_top(tg_room(&t, MS_ENC_ALLOC_MAX), &t.st, 3016, 0xa000, 39, 6));
+	tg_done(&t, ms_enc_alloc_top(tg_room(&t, MS_ENC_ALLOC_MAX), &t.st, 3017, 0xb000, 1, 6));
+	tg_done(&t, ms_enc_alloc_top(tg_room(&t, MS_ENC_ALLOC_MAX), &t.st, 3018, 0x9000, 40, 6));
+	/* an ALLOC_TOP is an allocation a FREE_REF can name */
+	tg_done(&t, ms_enc_free_ref(tg_room(&t, MS_ENC_FREE_MAX), &t.st, 3019, 2, 0xb000));
 	tg_end(&t, 3100, MS_END__EXIT, 3, 4 << 20);
 	tg_close(&t);
 }
@@ -96,8 +110,46 @@ static void bad_reference(uint16_t version, int chunks, uint32_t back)
 	remove(path);
 }
 
+/* ALLOC_TOP: the class must hold an entry of this chunk (the FREE_REF was
+ * in it, of an allocation of that class), and the trace be of version 4. */
+static void alloc_top(uint16_t version, int chunks, uint64_t size)
+{
+	struct tg t;
+	struct ms_trace_header h = tg_header();
+	h.version = version;
+	tg_open(&t, path, &h);
+	tg_chunk(&t, 1, 10);
+	tg_alloc(&t, 11, 0x1000, 100, 0);
+	tg_done(&t, ms_enc_free_ref(tg_room(&t, MS_ENC_FREE_MAX), &t.st, 12, 1, 0x1000));
+	if (chunks == 2)
+		tg_chunk(&t, 1, 12);
+	tg_done(&t, ms_enc_alloc_top(tg_room(&t, MS_ENC_ALLOC_MAX), &t.st, 13, 0x1000, size, 0));
+	tg_end(&t, 20, MS_END_EXIT, 0, 0);
+	tg_close(&t);
+	struct ms_trace_reader r;
+	struct ms_record rec;
+	ms_trace_reader_init(&r);
+	ASSERT_EQ_I64(ms_trace_reader_open(&r, path), 0);
+	int rc, allocs = 0;
+	while ((rc = ms_trace_reader_next(&r, &rec)) == 1 && !(rec.tag == MS_REC_ALLOC && ++allocs == 2))
+		;
+	if (version >= 4 && chunks == 1 && ms_size_class(size) == ms_size_class(100)) {
+		ASSERT_EQ_I64(rc, 1);
+		ASSERT_EQ_U64(rec.u.alloc.addr, 0x1000);
+	} else {
+		ASSERT_EQ_I64(rc, MS_TRACE_E_CORRUPT);
+	}
+	ms_trace_reader_release(&r);
+	remove(path);
+}
+
 static void bad_references(void)
 {
+	alloc_top(4, 1, 104); /* the good one: 100 and 104 bytes are class 7 */
+	alloc_top(4, 1, 105); /* class 8 has no entry */
+	alloc_top(4, 2, 100); /* the entry was of the chunk before */
+	alloc_top(3, 1, 100);
+
 	bad_reference(3, 1, 1); /* the good one */
 	bad_reference(3, 1, 0);
 	bad_reference(3, 1, 2);
@@ -211,6 +263,18 @@ int main(void)
 	ASSERT_EQ_U64(rec.u.alloc.stack_id, 5);
 	next(&r, &rec, MS_REC_FREE);
 	ASSERT_EQ_U64(rec.u.free.addr, 0xfffffffffff8);
+	for (int i = 0; i < 6; i++)
+		next(&r, &rec, i < 3 ? MS_REC_ALLOC : MS_REC_FREE);
+	static const uint64_t top_addr[3] = {0xa000, 0xb000, 0x9000}, top_size[3] = {39, 1, 40};
+	for (int i = 0; i < 3; i++) {
+		next(&r, &rec, MS_REC_ALLOC); /* ALLOC_TOP */
+		ASSERT_EQ_U64(rec.u.alloc.addr, top_addr[i]);
+		ASSERT_EQ_U64(rec.u.alloc.size, top_size[i]);
+		ASSERT_EQ_U64(rec.u.alloc.ts, 3016 + (uint64_t)i);
+		ASSERT_EQ_U64(rec.u.alloc.stack_id, 6);
+	}
+	next(&r, &rec, MS_REC_FREE);
+	ASSERT_EQ_U64(rec.u.free.addr, 0xb000);
 	next(&r, &rec, MS_REC_END);
 	ASSERT_EQ_U64(rec.u.end.ts, 3100);
 	ASSERT_EQ_U64(rec.u.end.reason, MS_END__EXIT);

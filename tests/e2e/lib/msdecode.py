@@ -89,6 +89,11 @@ def _frames(data):
         yield p.stdout
 
 
+def size_class(size):
+    """trace/sizeclass.h: glibc's chunk size / 16, or 64 (none) past 1000."""
+    return 64 if size > 1000 else 2 if size <= 24 else (size + 23) >> 4
+
+
 def decode(path):
     data = open(path, "rb").read()
     t = Trace()
@@ -120,14 +125,19 @@ def decode(path):
             if tag == 0x01:
                 tid, prev_ts, prev_addr = r.u(), r.u(), 0
                 chunk_allocs, chunk_frees = [], []  # for ALLOC_REF and FREE_REF
-            elif tag in (0x02, 0x0D):  # ALLOC, ALLOC_REF
+                lifos = {}  # size class -> [entries, top], for ALLOC_TOP
+            elif tag in (0x02, 0x0D, 0x0E):  # ALLOC, ALLOC_REF, ALLOC_TOP
                 prev_ts += r.z()
                 if tag == 0x02:
                     prev_addr += r.z()
-                else:
+                elif tag == 0x0D:
                     prev_addr = chunk_frees[-r.u()]
                 size, _ = r.u(), r.u()
-                chunk_allocs.append(prev_addr)
+                if tag == 0x0E:
+                    entries = lifos[size_class(size)]
+                    entries[1] -= 1
+                    prev_addr = entries[0][entries[1] % 8]
+                chunk_allocs.append((prev_addr, size_class(size)))
                 pending.append((prev_ts, next(seq), prev_addr, size))
                 t.stamps.append((tid, prev_ts))
             elif tag in (0x03, 0x0C):  # FREE, FREE_REF
@@ -135,7 +145,11 @@ def decode(path):
                 if tag == 0x03:
                     prev_addr += r.z()
                 else:
-                    prev_addr = chunk_allocs[-r.u()]
+                    prev_addr, cls = chunk_allocs[-r.u()]
+                    if cls < 64:
+                        entries = lifos.setdefault(cls, [[0] * 8, 0])
+                        entries[0][entries[1] % 8] = prev_addr
+                        entries[1] += 1
                 chunk_frees.append(prev_addr)
                 pending.append((prev_ts, next(seq), prev_addr, None))
                 t.stamps.append((tid, prev_ts))
