@@ -68,6 +68,8 @@ struct bt {
 	ZSTD_CCtx *cctx;
 	uint8_t *frame, *out; /* raw records of the frame being filled; its compressed form */
 	size_t flen, fcap, outcap;
+	struct ms_col_bufs cols; /* the frame split into streams (trace/columns.h) */
+	size_t colcap[MS_COL_STREAMS];
 };
 
 enum { CELL = 1024, ROUND_EVENTS = 1 << 15, FRAME_RAW = 4 << 20, MAX_DEPTH = 28 };
@@ -258,7 +260,10 @@ static int write_frame(struct bt *g)
 	size_t need = ms_trace_frame_bound(g->flen);
 	if (room(&g->out, &g->outcap, 0, need))
 		return -ENOMEM;
-	long n = ms_trace_frame_encode(g->cctx, g->frame, g->flen, g->out);
+	for (int k = 0; k < MS_COL_STREAMS; k++)
+		if (room(&g->cols.s[k], &g->colcap[k], 0, g->flen))
+			return -ENOMEM;
+	long n = ms_trace_frame_encode_split(g->cctx, g->frame, g->flen, &g->cols, g->out);
 	if (n < 0)
 		return (int)n;
 	if (fwrite(g->out, 1, (size_t)n, g->f) != (size_t)n)
@@ -330,6 +335,8 @@ static void finish(struct bt *g)
 	free(g->stack_seen);
 	free(g->frame);
 	free(g->out);
+	for (int k = 0; k < MS_COL_STREAMS; k++)
+		free(g->cols.s[k]);
 	ZSTD_freeCCtx(g->cctx);
 }
 

@@ -44,8 +44,13 @@ static ino_t fd_ino;
 static char path[PATH_MAX];
 static char abs_path[PATH_MAX]; /* path from the cwd at open: the program may chdir */
 static ZSTD_CCtx *cctx;
-static uint8_t *raw, *out;
-static size_t raw_len, out_cap;
+/* The records of the next frame, split into streams (trace/columns.h) as
+ * they are staged: each stream is mapped RAW_CAP bytes, and its pages are
+ * touched only as far as it fills. */
+static struct ms_col_bufs cols;
+static size_t raw_len; /* bytes of records staged in cols */
+static uint8_t *out;
+static size_t out_cap;
 static uint64_t peak_rss;
 
 static ms_spin wrec_lock = MS_SPIN_INIT;
@@ -222,7 +227,8 @@ static int frame_level(void)
 	return __atomic_load_n(&ms_rt_clock_mask, __ATOMIC_RELAXED) != ~(uint64_t)0 ? 3 : 1;
 }
 
-static void frame(const uint8_t *src, size_t len)
+/* Compresses the split records in b and writes the frame. */
+static void frame(const struct ms_col_bufs *b, size_t len)
 {
 	if (!len || ensure_fd())
 		return;
@@ -236,15 +242,48 @@ static void frame(const uint8_t *src, size_t len)
 		out = n;
 		out_cap = need;
 	}
-	long n = ms_trace_frame_encode(cctx, src, len, out);
+	long n = ms_trace_frame_encode_cols(cctx, b, out);
 	if (n > 0)
 		write_all(out, (size_t)n);
 }
 
 static void flush_raw(void)
 {
-	frame(raw, raw_len);
+	frame(&cols, raw_len);
+	for (int k = 0; k < MS_COL_STREAMS; k++)
+		cols.len[k] = 0;
 	raw_len = 0;
+}
+
+/* Splits len bytes of whole records into b, whose streams have room for
+ * them. Records that do not split (never ours, but the file must stay
+ * readable) are left out whole, and said once. */
+static void split(struct ms_col_bufs *b, const uint8_t *src, size_t len)
+{
+	static int said;
+	size_t before[MS_COL_STREAMS];
+	memcpy(before, b->len, sizeof before);
+	if (!ms_col_split(b, src, len))
+		return;
+	memcpy(b->len, before, sizeof before);
+	if (!said++)
+		ms_rt_say("internal error: records that do not decode were left out of trace '", path, "'", NULL);
+}
+
+/* More than a frame's staging holds (a snapshot's records): a frame of its
+ * own, split into streams mapped for it. */
+static void frame_large(const uint8_t *src, size_t len)
+{
+	struct ms_col_bufs b = {0};
+	int k;
+	for (k = 0; k < MS_COL_STREAMS && (b.s[k] = ms_rt_map(len)); k++)
+		;
+	if (k == MS_COL_STREAMS) {
+		split(&b, src, len);
+		frame(&b, len);
+	}
+	while (k-- > 0)
+		ms_rt_unmap(b.s[k], len);
 }
 
 static void stage(const uint8_t *src, size_t len)
@@ -252,10 +291,10 @@ static void stage(const uint8_t *src, size_t len)
 	if (raw_len + len > RAW_CAP)
 		flush_raw();
 	if (len > RAW_CAP) {
-		frame(src, len);
+		frame_large(src, len);
 		return;
 	}
-	memcpy(raw + raw_len, src, len);
+	split(&cols, src, len);
 	raw_len += len;
 }
 
@@ -280,6 +319,26 @@ static void clock_sync(void)
 static int thread_dead(uint32_t tid)
 {
 	return syscall(SYS_tgkill, (long)ms_rt_pid, (long)tid, 0) < 0 && errno == ESRCH;
+}
+
+/* A round whose records are few waits for the next rounds to make a frame
+ * with them, until FRAME_MIN bytes or FRAME_MS after the last frame: a
+ * busy program hands a full buffer over every millisecond or so, and a
+ * frame per buffer (64 KiB) left zstd too little to learn the streams'
+ * statistics from (churn: 1.44 instead of 1.30 B/event, 619 frames instead
+ * of 42). A quiet program's rounds, every ROUND_MS, each still end with a
+ * frame, so the file is never more than ROUND_MS behind. */
+#define FRAME_MIN (1u << 20)
+#define FRAME_MS (ROUND_MS / 2)
+static uint64_t last_frame_ns;
+
+static void flush_now_and_then(int final)
+{
+	uint64_t now = ms_rt_clock_ns(CLOCK_MONOTONIC);
+	if (final || raw_len >= FRAME_MIN || now - last_frame_ns >= FRAME_MS * 1000000ull) {
+		flush_raw();
+		last_frame_ns = now;
+	}
 }
 
 static void round_locked(int final)
@@ -327,7 +386,7 @@ static void round_locked(int final)
 	}
 	uint8_t rb[1 + MS_VARINT_MAX];
 	stage(rb, (size_t)(ms_enc_round(rb, T) - rb));
-	flush_raw();
+	flush_now_and_then(final);
 }
 
 void ms_rt_round(int final)
@@ -377,13 +436,14 @@ static int setup_buffers(void)
 	cctx = ZSTD_createCCtx_advanced(mem);
 	if (!cctx || ms_trace_cctx_setup(cctx, frame_level()))
 		return -ENOMEM;
-	if (!raw)
-		raw = ms_rt_map(RAW_CAP);
+	for (int k = 0; k < MS_COL_STREAMS; k++)
+		if (!cols.s[k] && !(cols.s[k] = ms_rt_map(RAW_CAP)))
+			return -ENOMEM;
 	if (!out) {
 		out_cap = ms_trace_frame_bound(RAW_CAP);
 		out = ms_rt_alloc(out_cap);
 	}
-	return raw && out ? 0 : -ENOMEM;
+	return out ? 0 : -ENOMEM;
 }
 
 int ms_rt_writer_open(uint32_t flags)
@@ -430,6 +490,7 @@ int ms_rt_writer_open(uint32_t flags)
 	ms_rt_modules_sync(1);
 	/* The first frame now, synchronously: a program killed before the
 	 * writer's first round still leaves a readable trace. */
+	last_frame_ns = 0;
 	ms_rt_round(0);
 	return fd >= 0 ? 0 : -EIO;
 }
@@ -441,7 +502,8 @@ void ms_rt_writer_end(int reason, int status)
 		round_locked(1);
 		uint8_t b[1 + 4 * MS_VARINT_MAX];
 		uint8_t *e = ms_enc_end(b, ms_rt_now(), (uint64_t)reason, (uint64_t)(uint32_t)status, peak_rss);
-		frame(b, (size_t)(e - b));
+		stage(b, (size_t)(e - b));
+		flush_raw();
 		if (fd >= 0 && fd_is_ours())
 			close(fd);
 		fd = -1;
@@ -576,6 +638,8 @@ void ms_rt_writer_fork_child(void)
 	ms_spin_reset(&wrec_lock);
 	wrec_len = 0;
 	raw_len = 0;
+	for (int k = 0; k < MS_COL_STREAMS; k++)
+		cols.len[k] = 0;
 	writer_running = 0;
 	atomic_store(&wake_word, 0);
 	atomic_store(&sleeping, 0);

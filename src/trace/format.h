@@ -7,7 +7,8 @@
 #include <stdint.h>
 
 #define MS_TRACE_MAGIC "MEMSCOPE" /* 8 bytes, no terminator in the file */
-#define MS_TRACE_VERSION 4 /* 4: ALLOC_TOP; 3: FREE_REF, ALLOC_REF; 2: SCAN_END has the stop fields; 1 to 3 are still read */
+#define MS_TRACE_VERSION 5 /* 5: column frames (columns.h); 4: ALLOC_TOP; 3: FREE_REF, ALLOC_REF;
+                            * 2: SCAN_END has the stop fields; 1 to 4 are still read */
 #define MS_TRACE_HEADER_SIZE 64
 
 /* Clock kinds (header.clock_kind): what event timestamps count. */

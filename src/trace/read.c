@@ -12,6 +12,7 @@
 #include <time.h>
 #include <zstd.h>
 
+#include "trace/columns.h"
 #include "util/varint.h"
 
 static void start_producer(struct ms_trace_reader *r);
@@ -46,6 +47,8 @@ void ms_trace_reader_release(struct ms_trace_reader *r)
 	free(r->cbuf);
 	free(r->slots[0].raw);
 	free(r->slots[1].raw);
+	free(r->slots[0].cols);
+	free(r->slots[1].cols);
 	free(r->chunk_addr[0]);
 	free(r->chunk_addr[1]);
 	free(r->chunk_cls);
@@ -183,7 +186,10 @@ static int produce_once(struct ms_trace_reader *r, struct ms_frame_slot *s)
 		s->truncated = true;
 		return 0;
 	}
-	if (grow(&r->cbuf, &r->ccap, csize) || grow(&s->raw, &s->cap, rsize ? rsize : 1))
+	/* version 5: the payload is streams (columns.h), joined into s->raw */
+	bool cols = r->hdr.version >= 5;
+	if (grow(&r->cbuf, &r->ccap, csize) || grow(&s->raw, &s->cap, rsize ? rsize : 1) ||
+	    (cols && grow(&s->cols, &s->cols_cap, rsize ? rsize : 1)))
 		return -ENOMEM;
 	n = fread(r->cbuf, 1, csize, r->f);
 	if (n < csize) {
@@ -197,11 +203,14 @@ static int produce_once(struct ms_trace_reader *r, struct ms_frame_slot *s)
 	if (csize < 6 || get_le(r->cbuf, 4) != 0xFD2FB528u || !(r->cbuf[4] & 0x04) ||
 	    ZSTD_findFrameCompressedSize(r->cbuf, csize) != csize)
 		return MS_TRACE_E_CORRUPT;
-	size_t got = ZSTD_decompressDCtx(r->dctx, s->raw, rsize, r->cbuf, csize);
+	size_t got = ZSTD_decompressDCtx(r->dctx, cols ? s->cols : s->raw, rsize, r->cbuf, csize);
 	if (ZSTD_isError(got) || got != rsize)
 		return MS_TRACE_E_CORRUPT;
+	long len = cols ? ms_col_join(s->cols, rsize, s->raw) : (long)rsize;
+	if (len < 0)
+		return MS_TRACE_E_CORRUPT;
 	r->prod_offset += MS_FRAME_HEADER_SIZE + csize;
-	s->len = rsize;
+	s->len = (size_t)len;
 	s->end_offset = r->prod_offset;
 	return 1;
 }

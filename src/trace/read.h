@@ -109,8 +109,10 @@ struct ms_record {
 
 /* A decompressed frame handed from the producer thread to the decoder. */
 struct ms_frame_slot {
-	uint8_t *raw; /* reused */
+	uint8_t *raw; /* reused: the records */
 	size_t cap, len;
+	uint8_t *cols; /* reused: a version 5 frame's payload, before the join */
+	size_t cols_cap;
 	uint64_t end_offset; /* file offset after this frame */
 	int result;          /* 1 frame, 0 end, < 0 error */
 	bool truncated;      /* result 0: the file ends inside a frame */

@@ -121,13 +121,16 @@ static void test_flips(void)
 	free(copy);
 }
 
-/* Valid frames holding random record bytes: decoding must stop cleanly. */
+/* Valid frames holding random record bytes: decoding must stop cleanly.
+ * (Version 4 frames: random bytes are not records a version 5 frame could
+ * be split from; test_random_columns feeds those.) */
 static void test_random_records(void)
 {
 	uint64_t seed = 12345;
 	for (int iter = 0; iter < 3000; iter++) {
 		struct tg t;
 		struct ms_trace_header h = tg_header();
+		h.version = 4;
 		tg_open(&t, cut, &h);
 		size_t n = 1 + (size_t)(seed % 300);
 		uint8_t *p = tg_room(&t, n + 16);
@@ -140,6 +143,42 @@ static void test_random_records(void)
 		}
 		tg_done(&t, p);
 		tg_close(&t);
+		struct ms_model m;
+		int rc = replay(cut, &m);
+		ASSERT_TRUE(rc == 0 || rc == MS_TRACE_E_CORRUPT);
+		ms_model_release(&m);
+	}
+}
+
+/* Version 5 frames whose payload is a directory of random stream lengths
+ * and random bytes, or random bytes alone: the join or the decoding must
+ * stop cleanly. */
+static void test_random_columns(void)
+{
+	uint64_t seed = 777;
+	for (int iter = 0; iter < 3000; iter++) {
+		struct tg t;
+		struct ms_trace_header h = tg_header();
+		h.version = 4; /* tg_frame writes the payload as it is */
+		tg_open(&t, cut, &h);
+		size_t n = 1 + (size_t)(seed % 300), len[MS_COL_STREAMS] = {0};
+		for (size_t left = n, k = 0; k < MS_COL_STREAMS; k++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			len[k] = k == MS_COL_STREAMS - 1 ? left : (seed >> 40) % (left + 1);
+			left -= len[k];
+		}
+		uint8_t *p = tg_room(&t, MS_COL_DIR_MAX + n);
+		if (iter % 3)
+			p = ms_col_directory(p, len);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			uint8_t b = (uint8_t)(seed >> 56);
+			*p++ = (i % 5 == 0) ? (uint8_t)(b % 0x20) : (iter & 1) ? b : b & 0x7f;
+		}
+		tg_done(&t, p);
+		tg_close(&t);
+		FILE *f = fopen(cut, "r+b"); /* now say version 5 */
+		ASSERT_TRUE(f && fseek(f, 8, SEEK_SET) == 0 && fputc(5, f) == 5 && fclose(f) == 0);
 		struct ms_model m;
 		int rc = replay(cut, &m);
 		ASSERT_TRUE(rc == 0 || rc == MS_TRACE_E_CORRUPT);
@@ -237,6 +276,7 @@ int main(void)
 	test_truncation();
 	test_flips();
 	test_random_records();
+	test_random_columns();
 	test_bad_files();
 	free(file);
 	remove(path);

@@ -157,8 +157,49 @@ static void bad_references(void)
 	bad_reference(2, 1, 1);
 }
 
+/* Column frames: a split and a join are inverses; the split refuses a cut
+ * record, the join a directory that does not fill the payload or a stream
+ * left with bytes. */
+static void columns(void)
+{
+	uint8_t rec[256], *p = rec, s[MS_COL_STREAMS][256], payload[512], back[512];
+	struct ms_enc_state st = {0};
+	p = ms_enc_chunk(p, &st, 7, 100);
+	p = ms_enc_alloc(p, &st, 101, 0x7f0012345670, 300, 2);
+	p = ms_enc_alloc_top(p, &st, 101, 0x7f0012345670, 20000, 3);
+	p = ms_enc_realloc(p, &st, 102, 104, 0x7f0012345670, 0x7f0012345000, 1u << 30, 4);
+	uintptr_t ips[2] = {0x401000, 0x7f0000001234};
+	p = ms_enc_stack(p, 9, ips, 2);
+	p = ms_enc_thread(p, &st, 105, "worker", 6);
+	p = ms_enc_round(p, 200);
+	size_t n = (size_t)(p - rec);
+	struct ms_col_bufs b = {0};
+	for (int k = 0; k < MS_COL_STREAMS; k++)
+		b.s[k] = s[k];
+	ASSERT_EQ_I64(ms_col_split(&b, rec, n), 0);
+	ASSERT_EQ_U64(b.len[MS_COL_SIZE], 3);    /* one byte of each size ... */
+	ASSERT_EQ_U64(b.len[MS_COL_SIZE_HI], 1 + 2 + 4); /* ... and the rest */
+	ASSERT_EQ_U64(b.len[MS_COL_STACK], 3);
+	ASSERT_EQ_U64(b.len[MS_COL_IPS], 4 + 7); /* 0x401000 zigzagged: 24 bits; the delta: 48 */
+	uint8_t *w = ms_col_directory(payload, b.len);
+	for (int k = 0; k < MS_COL_STREAMS; k++) {
+		memcpy(w, b.s[k], b.len[k]);
+		w += b.len[k];
+	}
+	size_t plen = (size_t)(w - payload);
+	ASSERT_EQ_I64(ms_col_join(payload, plen, back), (long)n);
+	ASSERT_EQ_MEM(back, rec, n);
+	ASSERT_EQ_I64(ms_col_join(payload, plen - 1, back), -1); /* the last stream is short */
+	payload[plen] = 0;
+	ASSERT_EQ_I64(ms_col_join(payload, plen + 1, back), -1); /* a byte past the streams */
+	for (int k = 0; k < MS_COL_STREAMS; k++)
+		b.len[k] = 0;
+	ASSERT_EQ_I64(ms_col_split(&b, rec, n - 1), -1); /* ROUND cut */
+}
+
 int main(void)
 {
+	columns();
 	write_trace();
 	struct ms_trace_reader r;
 	struct ms_record rec;

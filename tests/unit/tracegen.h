@@ -21,6 +21,7 @@ struct tg {
 	size_t outcap;
 	struct ms_enc_state st;
 	unsigned frames;
+	uint16_t version; /* 5 and later: column frames */
 };
 
 static inline struct ms_trace_header tg_header(void)
@@ -48,6 +49,7 @@ static inline void tg_open(struct tg *t, const char *path, const struct ms_trace
 	t->cctx = ZSTD_createCCtx();
 	if (!t->f || !t->cctx || ms_trace_cctx_setup(t->cctx, 1))
 		abort();
+	t->version = h->version;
 	uint8_t b[MS_TRACE_HEADER_SIZE];
 	ms_trace_header_encode(h, b);
 	fwrite(b, 1, sizeof(b), t->f);
@@ -75,7 +77,18 @@ static inline void tg_frame(struct tg *t)
 		t->outcap = need;
 		t->out = realloc(t->out, need);
 	}
-	long n = ms_trace_frame_encode(t->cctx, t->raw, t->len, t->out);
+	long n;
+	if (t->version >= 5) {
+		struct ms_col_bufs scratch;
+		for (int k = 0; k < MS_COL_STREAMS; k++)
+			if (!(scratch.s[k] = malloc(t->len + 1)))
+				abort();
+		n = ms_trace_frame_encode_split(t->cctx, t->raw, t->len, &scratch, t->out);
+		for (int k = 0; k < MS_COL_STREAMS; k++)
+			free(scratch.s[k]);
+	} else {
+		n = ms_trace_frame_encode(t->cctx, t->raw, t->len, t->out);
+	}
 	if (n < 0 || fwrite(t->out, 1, (size_t)n, t->f) != (size_t)n)
 		abort();
 	t->len = 0;

@@ -77,7 +77,74 @@ class _R:
         return c
 
 
+# Version 5 frames (src/trace/columns.h): where each field of each record
+# lies. m MAIN, t TS, a ADDR, k STACK, i IPS: a varint of that stream; s a
+# size (first byte in SIZE, the rest in SIZE_HI); S a string in MAIN; # a
+# count in MAIN, then the rest of the fields that many times.
+_MAIN, _TS, _ADDR, _SIZE, _SIZE_HI, _STACK, _IPS = range(7)
+_STREAM = {"m": _MAIN, "t": _TS, "a": _ADDR, "k": _STACK, "i": _IPS}
+_FIELDS = {
+    0x01: "mm", 0x02: "task", 0x03: "ta", 0x04: "ttaask", 0x05: "m#i", 0x06: "tS", 0x07: "t",
+    0x08: "tmk", 0x09: "tammk", 0x0A: "tam", 0x0B: "ttaammk", 0x0C: "ta", 0x0D: "task", 0x0E: "tsk",
+    0x10: "mmm", 0x11: "mmmSS#mmm", 0x12: "mm", 0x13: "m#m", 0x14: "m", 0x15: "S#S", 0x16: "mmmm",
+    0x17: "mS", 0x18: "m", 0x19: "mmmSmm", 0x1A: "m#mmmmm", 0x1B: "m#mmmm", 0x1C: "m#mm",
+    0x1D: "mmmmmmmm", 0x1E: "mmm", 0x1F: "m#mmm",
+}
+
+
+def _join(payload):
+    """The records a version 5 frame's streams were split from."""
+    r = _R(payload)
+    n = r.u()
+    assert n == 7, "column frame with %d streams" % n
+    lens = [r.u() for _ in range(n)]
+    streams, at = [], r.i
+    for ln in lens:
+        streams.append(_R(payload[at:at + ln]))
+        at += ln
+    assert at == len(payload), "column frame: streams do not fill the payload"
+    out = bytearray()
+
+    def varint(first, rest):
+        src = streams[first]
+        while True:
+            c = src.byte()
+            out.append(c)
+            if not c & 0x80:
+                return
+            src = streams[rest]
+
+    def fields(spec):
+        for i, f in enumerate(spec):
+            if f in _STREAM:
+                varint(_STREAM[f], _STREAM[f])
+            elif f == "s":
+                varint(_SIZE, _SIZE_HI)
+            elif f == "S":
+                start = len(out)
+                varint(_MAIN, _MAIN)
+                ln = _R(out[start:]).u()
+                m = streams[_MAIN]
+                out.extend(m.b[m.i:m.i + ln])
+                m.i += ln
+            else:  # '#'
+                start = len(out)
+                varint(_MAIN, _MAIN)
+                for _ in range(_R(out[start:]).u()):
+                    fields(spec[i + 1:])
+                return
+
+    main = streams[_MAIN]
+    while main.i < len(main.b):
+        tag = main.byte()
+        out.append(tag)
+        fields(_FIELDS[tag])
+    assert all(s.i == len(s.b) for s in streams), "column frame: a stream not used up"
+    return bytes(out)
+
+
 def _frames(data):
+    version = struct.unpack_from("<H", data, 8)[0]
     off = 64
     while off + 8 <= len(data):
         csize, rsize = struct.unpack_from("<II", data, off)
@@ -86,7 +153,7 @@ def _frames(data):
         off += csize
         p = subprocess.run(["zstd", "-q", "-d", "-c", "-"], input=comp, stdout=subprocess.PIPE, check=True)
         assert len(p.stdout) == rsize, "frame raw size mismatch"
-        yield p.stdout
+        yield _join(p.stdout) if version >= 5 else p.stdout
 
 
 def size_class(size):
