@@ -46,117 +46,140 @@ static const char *const fields[0x20] = {
 	[MS_REC_SCAN_HEUR] = "m#mmm",
 };
 
-struct src {
-	const uint8_t *p, *e;
+/* The split and the join are one walk of the table, instantiated twice with
+ * the direction a constant, so that each keeps its cursors in registers: the
+ * split reads one cursor (the records) and writes one per stream, the join
+ * reads one per stream and writes one (the records). */
+enum dir { SPLIT, JOIN };
+
+struct cursors {
+	const uint8_t *in, *in_end;                   /* SPLIT: the records */
+	const uint8_t *s[MS_COL_STREAMS], *e[MS_COL_STREAMS]; /* JOIN: the streams */
+	uint8_t *out;                                 /* JOIN: the records */
+	uint8_t *w[MS_COL_STREAMS];                   /* SPLIT: the streams */
 };
 
-/* Where each stream's bytes come from and go to: in a split every source is
- * the records, in a join every destination is. */
-struct mover {
-	struct src *from[MS_COL_STREAMS];
-	uint8_t **to[MS_COL_STREAMS];
-};
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
 
-static int stream_of(char f)
+/* Moves one byte of stream k; -1 at the end of the source. */
+ALWAYS_INLINE int move_byte(struct cursors *c, enum dir d, int k, uint8_t *b)
 {
-	switch (f) {
-	case 'm': return MS_COL_MAIN;
-	case 't': return MS_COL_TS;
-	case 'a': return MS_COL_ADDR;
-	case 'k': return MS_COL_STACK;
-	case 'i': return MS_COL_IPS;
-	default: return -1;
-	}
+	const uint8_t **src = d == SPLIT ? &c->in : &c->s[k];
+	const uint8_t *end = d == SPLIT ? c->in_end : c->e[k];
+	if (*src == end)
+		return -1;
+	*b = *(*src)++;
+	*(d == SPLIT ? &c->w[k] : &c->out)[0]++ = *b;
+	return 0;
 }
 
 /* Moves one varint of stream k, continued in stream k2 after its first
  * byte (k2 == k but for sizes); *v gets its value. */
-static int move_varint(struct mover *m, int k, int k2, uint64_t *v)
+ALWAYS_INLINE int move_varint(struct cursors *c, enum dir d, int k, int k2, uint64_t *v)
 {
-	uint64_t x = 0;
-	for (unsigned i = 0; i < MS_VARINT_MAX; i++) {
-		int s = i ? k2 : k;
-		struct src *f = m->from[s];
-		if (f->p == f->e)
-			return -1;
-		uint8_t c = *f->p++;
-		*(*m->to[s])++ = c;
-		x |= (uint64_t)(c & 0x7f) << (7 * i);
-		if (!(c & 0x80)) {
-			*v = x;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int move_bytes(struct mover *m, int k, uint64_t n)
-{
-	struct src *f = m->from[k];
-	if (n > (uint64_t)(f->e - f->p))
+	uint8_t b;
+	if (move_byte(c, d, k, &b))
 		return -1;
-	memcpy(*m->to[k], f->p, (size_t)n);
-	f->p += n;
-	*m->to[k] += n;
+	uint64_t x = b & 0x7f;
+	for (unsigned i = 1; b & 0x80; i++) {
+		if (i == MS_VARINT_MAX || move_byte(c, d, k2, &b))
+			return -1;
+		x |= (uint64_t)(b & 0x7f) << (7 * i);
+	}
+	*v = x;
 	return 0;
 }
 
-/* Moves the fields spec names, and for a count the rest of spec that many
- * times; every repetition moves at least one byte, so a bad count ends at
- * the end of a stream. */
-static int move_fields(struct mover *m, const char *spec)
+ALWAYS_INLINE int move_bytes(struct cursors *c, enum dir d, int k, uint64_t n)
+{
+	const uint8_t **src = d == SPLIT ? &c->in : &c->s[k];
+	const uint8_t *end = d == SPLIT ? c->in_end : c->e[k];
+	uint8_t **dst = d == SPLIT ? &c->w[k] : &c->out;
+	if (n > (uint64_t)(end - *src))
+		return -1;
+	memcpy(*dst, *src, (size_t)n);
+	*src += n;
+	*dst += n;
+	return 0;
+}
+
+/* Moves one field: any of the table's letters but '#'. */
+ALWAYS_INLINE int move_field(struct cursors *c, enum dir d, char f)
 {
 	uint64_t v;
+	switch (f) {
+	case 'm': return move_varint(c, d, MS_COL_MAIN, MS_COL_MAIN, &v);
+	case 't': return move_varint(c, d, MS_COL_TS, MS_COL_TS, &v);
+	case 'a': return move_varint(c, d, MS_COL_ADDR, MS_COL_ADDR, &v);
+	case 'k': return move_varint(c, d, MS_COL_STACK, MS_COL_STACK, &v);
+	case 'i': return move_varint(c, d, MS_COL_IPS, MS_COL_IPS, &v);
+	case 's': return move_varint(c, d, MS_COL_SIZE, MS_COL_SIZE_HI, &v);
+	default: /* 'S' */
+		return move_varint(c, d, MS_COL_MAIN, MS_COL_MAIN, &v) || move_bytes(c, d, MS_COL_MAIN, v) ? -1 : 0;
+	}
+}
+
+/* Moves the fields spec names, and after a count the rest of spec that
+ * many times; every repetition moves at least one byte, so a bad count
+ * ends at the end of a stream. */
+ALWAYS_INLINE int move_fields(struct cursors *c, enum dir d, const char *spec)
+{
 	for (; *spec; spec++) {
-		int k = stream_of(*spec);
-		if (k >= 0) {
-			if (move_varint(m, k, k, &v))
+		if (*spec != '#') {
+			if (move_field(c, d, *spec))
 				return -1;
-		} else if (*spec == 's') {
-			if (move_varint(m, MS_COL_SIZE, MS_COL_SIZE_HI, &v))
-				return -1;
-		} else if (*spec == 'S') {
-			if (move_varint(m, MS_COL_MAIN, MS_COL_MAIN, &v) || move_bytes(m, MS_COL_MAIN, v))
-				return -1;
-		} else { /* '#' */
-			if (move_varint(m, MS_COL_MAIN, MS_COL_MAIN, &v))
-				return -1;
-			for (uint64_t i = 0; i < v; i++)
-				if (move_fields(m, spec + 1))
-					return -1;
-			return 0;
+			continue;
 		}
+		uint64_t n;
+		if (move_varint(c, d, MS_COL_MAIN, MS_COL_MAIN, &n))
+			return -1;
+		for (uint64_t i = 0; i < n; i++)
+			for (const char *f = spec + 1; *f; f++)
+				if (move_field(c, d, *f))
+					return -1;
+		return 0;
 	}
 	return 0;
+}
+
+/* Moves one record's fields; the commonest records with their fields known
+ * at compile time, so that the walk of the table unrolls. */
+ALWAYS_INLINE int move_record(struct cursors *c, enum dir d, uint8_t tag)
+{
+	switch (tag) {
+	case MS_REC_ALLOC: return move_fields(c, d, fields[MS_REC_ALLOC]);
+	case MS_REC_FREE: return move_fields(c, d, fields[MS_REC_FREE]);
+	case MS_REC_FREE_REF: return move_fields(c, d, fields[MS_REC_FREE_REF]);
+	case MS_REC_ALLOC_REF: return move_fields(c, d, fields[MS_REC_ALLOC_REF]);
+	case MS_REC_ALLOC_TOP: return move_fields(c, d, fields[MS_REC_ALLOC_TOP]);
+	default: return move_fields(c, d, fields[tag]);
+	}
 }
 
 /* Moves records until the source of MAIN (the records, or MAIN) ends. */
-static int move_records(struct mover *m)
+ALWAYS_INLINE int move_records(struct cursors *c, enum dir d)
 {
-	struct src *tags = m->from[MS_COL_MAIN];
-	while (tags->p < tags->e) {
-		uint8_t tag = *tags->p;
-		if (tag >= sizeof fields / sizeof fields[0] || !fields[tag])
-			return -1;
-		if (move_bytes(m, MS_COL_MAIN, 1) || move_fields(m, fields[tag]))
+	for (;;) {
+		const uint8_t *tags = d == SPLIT ? c->in : c->s[MS_COL_MAIN];
+		if (tags == (d == SPLIT ? c->in_end : c->e[MS_COL_MAIN]))
+			return 0;
+		uint8_t tag;
+		if (*tags >= sizeof fields / sizeof fields[0] || !fields[*tags] || move_byte(c, d, MS_COL_MAIN, &tag) ||
+		    move_record(c, d, tag))
 			return -1;
 	}
-	return 0;
 }
 
 int ms_col_split(struct ms_col_bufs *b, const uint8_t *rec, size_t n)
 {
-	struct src in = {rec, rec + n};
-	uint8_t *w[MS_COL_STREAMS];
-	struct mover m;
-	for (int k = 0; k < MS_COL_STREAMS; k++) {
-		w[k] = b->s[k] + b->len[k];
-		m.from[k] = &in;
-		m.to[k] = &w[k];
-	}
-	int rc = move_records(&m);
+	struct cursors c;
+	c.in = rec;
+	c.in_end = rec + n;
 	for (int k = 0; k < MS_COL_STREAMS; k++)
-		b->len[k] = (size_t)(w[k] - b->s[k]);
+		c.w[k] = b->s[k] + b->len[k];
+	int rc = move_records(&c, SPLIT);
+	for (int k = 0; k < MS_COL_STREAMS; k++)
+		b->len[k] = (size_t)(c.w[k] - b->s[k]);
 	return rc;
 }
 
@@ -172,7 +195,7 @@ long ms_col_join(const uint8_t *p, size_t n, uint8_t *out)
 {
 	const uint8_t *e = p + n;
 	uint64_t ns, len[MS_COL_STREAMS];
-	struct src s[MS_COL_STREAMS];
+	struct cursors c;
 	if (!(p = ms_get_varint(p, e, &ns)) || ns != MS_COL_STREAMS)
 		return -1;
 	for (int k = 0; k < MS_COL_STREAMS; k++)
@@ -181,21 +204,16 @@ long ms_col_join(const uint8_t *p, size_t n, uint8_t *out)
 	for (int k = 0; k < MS_COL_STREAMS; k++) {
 		if (len[k] > (uint64_t)(e - p))
 			return -1;
-		s[k].p = p;
-		s[k].e = p += len[k];
+		c.s[k] = p;
+		c.e[k] = p += len[k];
 	}
 	if (p != e)
 		return -1;
-	uint8_t *w = out;
-	struct mover m;
-	for (int k = 0; k < MS_COL_STREAMS; k++) {
-		m.from[k] = &s[k];
-		m.to[k] = &w;
-	}
-	if (move_records(&m))
+	c.out = out;
+	if (move_records(&c, JOIN))
 		return -1;
 	for (int k = 0; k < MS_COL_STREAMS; k++)
-		if (s[k].p != s[k].e)
+		if (c.s[k] != c.e[k])
 			return -1;
-	return (long)(w - out);
+	return (long)(c.out - out);
 }
