@@ -72,7 +72,7 @@ struct bt {
 	size_t colcap[MS_COL_STREAMS];
 };
 
-enum { CELL = 1024, ROUND_EVENTS = 1 << 15, FRAME_RAW = 4 << 20, MAX_DEPTH = 28 };
+enum { CELL = 1024, ROUND_EVENTS = 1 << 15, FRAME_RAW = 1 << 20, MAX_DEPTH = 28 };
 
 static uint64_t next_rand(uint64_t *s) /* xorshift64* */
 {
