@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime/arena.h"
@@ -242,12 +243,30 @@ static void set_trace_path(void)
 	ms_rt_stpcpy(p, rel, (size_t)(trace_path + sizeof trace_path - p));
 }
 
+/* Yields, then sleeps 100 us at a time; 0 once 2 s have passed since t0.
+ * A new thread of ours runs within microseconds on an idle machine; on a
+ * loaded one a bound of 100,000 yields ran out first, and a stop then
+ * counted the unnamed writer, which blocks every signal, as a program
+ * thread that did not answer (e2e/0730 under `make check`). */
+static int wait_more(uint64_t t0, unsigned *spins)
+{
+	if (ms_rt_clock_ns(CLOCK_MONOTONIC) - t0 > 2000000000ull)
+		return 0;
+	if (++*spins < 1000)
+		sched_yield();
+	else
+		nanosleep(&(struct timespec){0, 100000}, NULL);
+	return 1;
+}
+
 static void start_thread(void)
 {
 	/* the writer was just started: let it name itself, as a stop
 	 * recognizes it by that name in /proc (it blocks every signal) */
-	for (int i = 0; i < 100000 && !atomic_load(&ms_rt_writer_named); i++)
-		sched_yield();
+	uint64_t t0 = ms_rt_clock_ns(CLOCK_MONOTONIC);
+	unsigned spins = 0;
+	while (!atomic_load(&ms_rt_writer_named) && wait_more(t0, &spins))
+		;
 
 	set_trace_path();
 	wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -262,8 +281,10 @@ static void start_thread(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	/* a stop must know the control thread's tid from the start (it blocks
 	 * every signal and would count as a thread that does not answer) */
-	for (int i = 0; ctl_running && !atomic_load(&ctl_tid) && i < 100000; i++)
-		sched_yield();
+	t0 = ms_rt_clock_ns(CLOCK_MONOTONIC);
+	spins = 0;
+	while (ctl_running && !atomic_load(&ctl_tid) && wait_more(t0, &spins))
+		;
 }
 
 /* fork: no snapshot runs across it; the child serves its own socket. */
