@@ -253,8 +253,13 @@ static struct slot *table_alloc(size_t bytes)
 static void table_free(struct slot *t, size_t bytes)
 {
 	uint8_t *r = region;
-	if (r && (uint8_t *)t >= r && (uint8_t *)t < r + REGION_SIZE)
-		madvise(t, (bytes + 4095) & ~(size_t)4095, MADV_DONTNEED);
+	if (r && (uint8_t *)t >= r && (uint8_t *)t < r + REGION_SIZE) {
+		/* never used again (the region is a bump): out of the huge-page
+		 * range first, or khugepaged may fault it back in whole */
+		size_t len = (bytes + 4095) & ~(size_t)4095;
+		madvise(t, len, MADV_NOHUGEPAGE);
+		madvise(t, len, MADV_DONTNEED);
+	}
 	else
 		ms_rt_free(t);
 }
