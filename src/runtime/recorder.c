@@ -141,8 +141,8 @@ void ms_rt_thread_take(struct ms_tstate *t, struct ms_buf ***tail)
  * at an address freed earlier in it, names that record by how many back it
  * is instead of by an address delta: addresses were three quarters of
  * churn's and clang's trace once stamps were coarse, and glibc hands the
- * blocks a thread just freed back to it. Two small tables per thread, one
- * for allocations and one for frees, map an address to its record's place
+ * blocks a thread just freed back to it. Two tables per thread, one for
+ * allocations and one for frees, map an address to its record's place
  * in the chunk; an entry of another chunk, or overwritten, is a miss and
  * the plain record is written. A hit needs only the address to match:
  * the record it names has that address, whichever block it was.
@@ -189,16 +189,14 @@ static inline struct ms_class_lifo *class_lifo(struct ms_tstate *t, unsigned cls
 /* 7-bit groups of a varint of v (v < 2^63) */
 static inline unsigned varint_groups(uint64_t v) { return (64 - (unsigned)__builtin_clzll(v | 1) + 6) / 7; }
 
-/* How many records back among count (the chunk's ALLOCs, or FREEs) addr
- * was written, and that entry; 0 if the table does not know, or if the
- * address delta is shorter (python's chunks: a reference far back cost
- * more than a delta). An entry of this chunk was written when count was
- * its seq, or less. */
-static inline uint32_t ref_back(struct ms_tstate *t, int frees, uint64_t addr, uint32_t count,
-                                const struct ms_addr_ref **entry)
+/* How many records back among count (the chunk's ALLOCs, or FREEs) the
+ * entry r (addr's slot) says addr was written; 0 if the table does not know,
+ * or if the address delta is shorter (python's chunks: a reference far back
+ * cost more than a delta). An entry of this chunk was written when count
+ * was its seq, or less. */
+static inline uint32_t ref_back(const struct ms_tstate *t, const struct ms_addr_ref *r, uint64_t addr,
+                                uint32_t count)
 {
-	const struct ms_addr_ref *r = ref_slot(t, frees, addr);
-	*entry = r;
 	if (r->addr != addr || r->chunk != t->enc.chunk)
 		return 0;
 	uint32_t back = count - r->seq;
@@ -228,8 +226,8 @@ static inline uint8_t *enc_alloc(struct ms_tstate *t, uint8_t *w, uint64_t ts, u
 			return ms_enc_alloc_top(w, &t->enc, ts, addr, size, stack);
 		}
 	}
-	const struct ms_addr_ref *r;
-	return ms_enc_alloc_ref(w, &t->enc, ts, ref_back(t, 1, addr, t->enc.nfree, &r), addr, size, stack);
+	uint32_t back = ref_back(t, ref_slot(t, 1, addr), addr, t->enc.nfree);
+	return ms_enc_alloc_ref(w, &t->enc, ts, back, addr, size, stack);
 }
 
 /* A FREE_REF names the allocation, whose class the decoder knows: that
@@ -239,8 +237,8 @@ static inline uint8_t *enc_free(struct ms_tstate *t, uint8_t *w, uint64_t ts, ui
 	if (MS_UNLIKELY(!t->refs))
 		return ms_enc_free(w, &t->enc, ts, addr);
 	ref_note(t, 1, addr, t->enc.nfree, MS_NCLASS);
-	const struct ms_addr_ref *r;
-	uint32_t back = ref_back(t, 0, addr, t->enc.nalloc, &r);
+	const struct ms_addr_ref *r = ref_slot(t, 0, addr);
+	uint32_t back = ref_back(t, r, addr, t->enc.nalloc);
 	if (back && r->cls < MS_NCLASS)
 		ms_class_push(class_lifo(t, r->cls), t->enc.chunk, addr);
 	return ms_enc_free_ref(w, &t->enc, ts, back, addr);

@@ -58,6 +58,14 @@ static inline uint8_t *ms_enc_event_addr(uint8_t *p, struct ms_enc_state *st, ui
 	return p;
 }
 
+/* The end every allocation record shares: it counts, then size, stack_id. */
+static inline uint8_t *ms_enc_alloc_tail(uint8_t *p, struct ms_enc_state *st, uint64_t size, uint64_t stack_id)
+{
+	st->nalloc++;
+	p = ms_put_varint(p, size);
+	return ms_put_varint(p, stack_id);
+}
+
 /* ALLOC, or with back > 0 an ALLOC_REF: addr is the address of this chunk's
  * back-th last FREE or FREE_REF (the caller knows: back <= st->nfree). */
 static inline uint8_t *ms_enc_alloc_ref(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint32_t back,
@@ -66,9 +74,7 @@ static inline uint8_t *ms_enc_alloc_ref(uint8_t *p, struct ms_enc_state *st, uin
 	*p++ = back ? MS_REC_ALLOC_REF : MS_REC_ALLOC;
 	p = ms_enc_dts(p, st, ts);
 	p = ms_enc_event_addr(p, st, addr, back);
-	st->nalloc++;
-	p = ms_put_varint(p, size);
-	return ms_put_varint(p, stack_id);
+	return ms_enc_alloc_tail(p, st, size, stack_id);
 }
 
 /* FREE, or with back > 0 a FREE_REF: addr is the address of this chunk's
@@ -89,9 +95,7 @@ static inline uint8_t *ms_enc_alloc_top(uint8_t *p, struct ms_enc_state *st, uin
 	*p++ = MS_REC_ALLOC_TOP;
 	p = ms_enc_dts(p, st, ts);
 	st->prev_addr = addr;
-	st->nalloc++;
-	p = ms_put_varint(p, size);
-	return ms_put_varint(p, stack_id);
+	return ms_enc_alloc_tail(p, st, size, stack_id);
 }
 
 static inline uint8_t *ms_enc_alloc(uint8_t *p, struct ms_enc_state *st, uint64_t ts, uint64_t addr,

@@ -74,15 +74,38 @@ static void write_trace(void)
 	tg_close(&t);
 }
 
+/* A trace of the given version at path, its first chunk begun. */
+static void open_version(struct tg *t, uint16_t version)
+{
+	struct ms_trace_header h = tg_header();
+	h.version = version;
+	tg_open(t, path, &h);
+	tg_chunk(t, 1, 10);
+}
+
+/* Closes t, then reads its records up to the n-th of tag: returns 1 with
+ * that record in rec, or the reader's code when it stops before. */
+static int read_to(struct tg *t, uint8_t tag, int n, struct ms_record *rec)
+{
+	tg_end(t, 20, MS_END_EXIT, 0, 0);
+	tg_close(t);
+	struct ms_trace_reader r;
+	ms_trace_reader_init(&r);
+	ASSERT_EQ_I64(ms_trace_reader_open(&r, path), 0);
+	int rc, seen = 0;
+	while ((rc = ms_trace_reader_next(&r, rec)) == 1 && !(rec->tag == tag && ++seen == n))
+		;
+	ms_trace_reader_release(&r);
+	remove(path);
+	return rc;
+}
+
 /* A reference past the chunk's start, or of 0, is corrupt data, as is one
  * in a version 2 trace; the chunk's lists start empty at every CHUNK. */
 static void bad_reference(uint16_t version, int chunks, uint32_t back)
 {
 	struct tg t;
-	struct ms_trace_header h = tg_header();
-	h.version = version;
-	tg_open(&t, path, &h);
-	tg_chunk(&t, 1, 10);
+	open_version(&t, version);
 	tg_alloc(&t, 11, 0x1000, 8, 0);
 	if (chunks == 2)
 		tg_chunk(&t, 1, 12);
@@ -91,23 +114,14 @@ static void bad_reference(uint16_t version, int chunks, uint32_t back)
 	*p++ = MS_REC_FREE_REF;
 	p = ms_enc_dts(p, &t.st, 13);
 	tg_done(&t, ms_put_varint(p, back));
-	tg_end(&t, 20, MS_END_EXIT, 0, 0);
-	tg_close(&t);
-	struct ms_trace_reader r;
 	struct ms_record rec;
-	ms_trace_reader_init(&r);
-	ASSERT_EQ_I64(ms_trace_reader_open(&r, path), 0);
-	int rc;
-	while ((rc = ms_trace_reader_next(&r, &rec)) == 1 && rec.tag != MS_REC_FREE)
-		;
+	int rc = read_to(&t, MS_REC_FREE, 1, &rec);
 	if (version >= 3 && chunks == 1 && back == 1) {
 		ASSERT_EQ_I64(rc, 1);
 		ASSERT_EQ_U64(rec.u.free.addr, 0x1000);
 	} else {
 		ASSERT_EQ_I64(rc, MS_TRACE_E_CORRUPT);
 	}
-	ms_trace_reader_release(&r);
-	remove(path);
 }
 
 /* ALLOC_TOP: the class must hold an entry of this chunk (the FREE_REF was
@@ -115,32 +129,20 @@ static void bad_reference(uint16_t version, int chunks, uint32_t back)
 static void alloc_top(uint16_t version, int chunks, uint64_t size)
 {
 	struct tg t;
-	struct ms_trace_header h = tg_header();
-	h.version = version;
-	tg_open(&t, path, &h);
-	tg_chunk(&t, 1, 10);
+	open_version(&t, version);
 	tg_alloc(&t, 11, 0x1000, 100, 0);
 	tg_done(&t, ms_enc_free_ref(tg_room(&t, MS_ENC_FREE_MAX), &t.st, 12, 1, 0x1000));
 	if (chunks == 2)
 		tg_chunk(&t, 1, 12);
 	tg_done(&t, ms_enc_alloc_top(tg_room(&t, MS_ENC_ALLOC_MAX), &t.st, 13, 0x1000, size, 0));
-	tg_end(&t, 20, MS_END_EXIT, 0, 0);
-	tg_close(&t);
-	struct ms_trace_reader r;
 	struct ms_record rec;
-	ms_trace_reader_init(&r);
-	ASSERT_EQ_I64(ms_trace_reader_open(&r, path), 0);
-	int rc, allocs = 0;
-	while ((rc = ms_trace_reader_next(&r, &rec)) == 1 && !(rec.tag == MS_REC_ALLOC && ++allocs == 2))
-		;
+	int rc = read_to(&t, MS_REC_ALLOC, 2, &rec);
 	if (version >= 4 && chunks == 1 && ms_size_class(size) == ms_size_class(100)) {
 		ASSERT_EQ_I64(rc, 1);
 		ASSERT_EQ_U64(rec.u.alloc.addr, 0x1000);
 	} else {
 		ASSERT_EQ_I64(rc, MS_TRACE_E_CORRUPT);
 	}
-	ms_trace_reader_release(&r);
-	remove(path);
 }
 
 static void bad_references(void)

@@ -4,6 +4,7 @@
 #ifndef MS_TEST_TRACEGEN_H
 #define MS_TEST_TRACEGEN_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ struct tg {
 	size_t outcap;
 	struct ms_enc_state st;
 	unsigned frames;
-	uint16_t version; /* 5 and later: column frames */
+	bool columns; /* frames split into streams (version 5 on); false: the payload as written */
 };
 
 static inline struct ms_trace_header tg_header(void)
@@ -49,7 +50,7 @@ static inline void tg_open(struct tg *t, const char *path, const struct ms_trace
 	t->cctx = ZSTD_createCCtx();
 	if (!t->f || !t->cctx || ms_trace_cctx_setup(t->cctx, 1))
 		abort();
-	t->version = h->version;
+	t->columns = h->version >= 5;
 	uint8_t b[MS_TRACE_HEADER_SIZE];
 	ms_trace_header_encode(h, b);
 	fwrite(b, 1, sizeof(b), t->f);
@@ -78,7 +79,7 @@ static inline void tg_frame(struct tg *t)
 		t->out = realloc(t->out, need);
 	}
 	long n;
-	if (t->version >= 5) {
+	if (t->columns) {
 		struct ms_col_bufs scratch;
 		for (int k = 0; k < MS_COL_STREAMS; k++)
 			if (!(scratch.s[k] = malloc(t->len + 1)))
