@@ -10,7 +10,8 @@ turns into exit 1 with the reason.
 
 Environment (set by tests/CMakeLists.txt): MEMSCOPE (the CLI), MS_TARGETS
 (built target programs), MS_SRC (source tree), MS_TMP (this test's scratch
-directory). No test has a wall-clock limit.
+directory). No test has a wall-clock limit; a process that runs for
+HANG_SECS (240 s) is reported as hung, with where it waits.
 """
 
 import glob
@@ -149,15 +150,94 @@ def tmpdir(name):
 
 # ---------------------------------------------------------------- processes
 
+# A hang guard, not a speed check: no phase of any test takes more than a
+# few seconds, and ctest kills a whole test at 600 s without saying where it
+# stood. A process still running after HANG_SECS is taken for hung: the
+# state of every process of its tree is printed, the tree is killed and the
+# test fails there.
+HANG_SECS = float(os.environ.get("MS_HANG_SECS", "240"))
+
+
 def run(argv, stdin=b"", cwd=None, env=None):
-    """Runs argv to completion (no time limit); returns CompletedProcess with
-    bytes stdout/stderr. returncode < 0 means death by signal."""
+    """Runs argv to completion; returns CompletedProcess with bytes
+    stdout/stderr. returncode < 0 means death by signal. Fatal, after a
+    report of where each process of the tree waits, if it hangs."""
     e = dict(os.environ)
     e.pop("LD_PRELOAD", None)
     if env:
         e.update(env)
-    return subprocess.run(argv, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          cwd=cwd, env=e, preexec_fn=_no_core)
+    with subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          cwd=cwd, env=e, preexec_fn=_no_core) as p:
+        try:
+            out, err = p.communicate(stdin, timeout=HANG_SECS)
+        except subprocess.TimeoutExpired:
+            tree = _descendants(p.pid)
+            print("HUNG after %g s: %s" % (HANG_SECS, " ".join(argv)))
+            for pid in tree:
+                _describe_process(pid)
+            for pid in reversed(tree):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            p.communicate()
+            raise Fatal("%s hung (still running after %g s); the state of its processes is above"
+                        % (os.path.basename(argv[0]), HANG_SECS))
+    return subprocess.CompletedProcess(argv, p.returncode, out, err)
+
+
+def _descendants(root):
+    """root and every process below it, parents first."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop(0)
+        out.append(pid)
+        todo += sorted(children.get(pid, []))
+    return out
+
+
+def _read(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read().strip()
+    except OSError as e:
+        return "(%s)" % e.strerror
+
+
+def _describe_process(pid):
+    """Prints where each thread of pid waits: /proc's view, then gdb's
+    backtraces when gdb can attach (not while another tracer holds it)."""
+    print("--- process %d: %s" % (pid, _read("/proc/%d/cmdline" % pid).replace("\0", " ")))
+    status = _read("/proc/%d/status" % pid).splitlines()
+    print("\n".join(l for l in status if l.split(":")[0] in ("State", "TracerPid", "SigPnd", "ShdPnd",
+                                                             "SigBlk", "Threads")))
+    try:
+        tids = sorted(os.listdir("/proc/%d/task" % pid), key=int)
+    except OSError:
+        tids = []
+    for tid in tids:
+        t = "/proc/%d/task/%s" % (pid, tid)
+        print("  thread %s (%s): wchan %s, syscall %s" % (tid, _read(t + "/comm"), _read(t + "/wchan"),
+                                                        _read(t + "/syscall")))
+        print("    " + _read(t + "/stack").replace("\n", "\n    "))
+    if shutil.which("gdb"):
+        try:
+            g = subprocess.run(["gdb", "-nx", "-batch", "-p", str(pid), "-ex", "thread apply all bt"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               timeout=60)
+            print(g.stdout.decode(errors="replace")[-8000:])
+        except subprocess.TimeoutExpired:
+            print("(gdb did not attach within 60 s)")
 
 
 def _no_core():
