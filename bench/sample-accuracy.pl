@@ -1,7 +1,8 @@
 #!/usr/bin/env perl
 # Compares a sampled trace with a full trace of the same workload: the 10
 # call stacks that allocated most bytes in the full trace, their bytes
-# there and the sampled trace's estimate for the same frames.
+# there, the sampled trace's estimate for the same frames and the standard
+# error the report gives that estimate.
 # usage: sample-accuracy.pl MEMSCOPE FULL.mst SAMPLED.mst
 use strict;
 use warnings;
@@ -20,7 +21,8 @@ sub bytes_by_frames {
 	my %by;
 	for my $s (@{ $doc->{stacks} }) {
 		my $key = join(' <- ', map { ($_->{function} // '?') . ':' . ($_->{line} // 0) } @{ $s->{frames} });
-		$by{$key} += $s->{bytes_allocated};
+		$by{$key}{bytes} += $s->{bytes_allocated};
+		$by{$key}{var} += ($s->{bytes_allocated_stderr} // 0)**2;
 	}
 	return ($doc->{summary}, \%by);
 }
@@ -30,17 +32,22 @@ my ($ss, $sb) = bytes_by_frames($sampled);
 printf "Total bytes allocated: full %d, sampled estimate %d (%.3f); %d samples for %d calls.\n\n",
 	$fs->{bytes_allocated}, $ss->{bytes_allocated}, $ss->{bytes_allocated} / ($fs->{bytes_allocated} || 1),
 	$ss->{allocations}, $fs->{allocations};
-print "| # | share of bytes | full bytes | sampled estimate | ratio | innermost frame |\n";
-print "|---:|---:|---:|---:|---:|---|\n";
-my @top = (sort { $fb->{$b} <=> $fb->{$a} } keys %$fb)[0 .. 9];
-my $worst = 0;
-my $i = 0;
+print "| # | share of bytes | full bytes | sampled estimate | ratio | report's standard error | error / s.e. | innermost frame |\n";
+print "|---:|---:|---:|---:|---:|---:|---:|---|\n";
+my @top = (sort { $fb->{$b}{bytes} <=> $fb->{$a}{bytes} } keys %$fb)[0 .. 9];
+my ($worst, $i, $inside, $n) = (0, 0, 0, 0);
 for my $k (grep { defined } @top) {
-	my $e = $sb->{$k} // 0;
-	my $r = $e / $fb->{$k};
+	my $f = $fb->{$k}{bytes};
+	my $e = $sb->{$k}{bytes} // 0;
+	my $se = sqrt($sb->{$k}{var} // 0);
+	my $r = $e / $f;
 	$worst = abs($r - 1) if abs($r - 1) > $worst;
+	my $z = $se > 0 ? ($e - $f) / $se : undef;
+	$n++;
+	$inside++ if abs($e - $f) <= 1.96 * $se;
 	(my $first = $k) =~ s/ <- .*//;
-	printf "| %d | %.1f%% | %d | %d | %.3f | %s |\n", ++$i, 100 * $fb->{$k} / ($fs->{bytes_allocated} || 1),
-		$fb->{$k}, $e, $r, $first;
+	printf "| %d | %.1f%% | %d | %d | %.3f | %d (%.1f%%) | %s | %s |\n", ++$i, 100 * $f / ($fs->{bytes_allocated} || 1),
+		$f, $e, $r, $se, $e ? 100 * $se / $e : 0, defined $z ? sprintf("%+.2f", $z) : "-", $first;
 }
-printf "\nLargest error among these stacks: %.1f%%.\n", 100 * $worst;
+printf "\nLargest error among these stacks: %.1f%%. The full figure lies within the report's 95%% interval"
+	. " (+/- 1.96 standard errors) for %d of %d stacks.\n", 100 * $worst, $inside, $n;

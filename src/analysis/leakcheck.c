@@ -83,7 +83,9 @@ int ms_check_apply_suppressions(struct ms_model *m, struct ms_symbolizer *sym, c
 			su->suppressed_blocks += s->live_blocks;
 			su->leaked_bytes -= s->live_bytes;
 			su->leaked_blocks -= s->live_blocks;
+			su->var_leaked = su->leaked_blocks && su->var_leaked > s->var_live ? su->var_leaked - s->var_live : 0;
 			s->live_bytes = s->live_blocks = 0;
+			s->var_live = 0;
 			continue;
 		}
 		for (int c = MS_LEAK_DEFINITE; c <= MS_LEAK_POSSIBLE; c++) {

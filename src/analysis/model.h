@@ -61,6 +61,9 @@ struct ms_stack {
 	 * the bytes that only this stack's blocks keep alive. */
 	uint64_t class_bytes[4], class_blocks[4];
 	uint64_t retained_bytes;
+	/* A sampled trace's estimated variances (bytes squared, sampling.h)
+	 * of bytes_allocated, live_bytes and peak_bytes; 0 in a full trace. */
+	double var_allocated, var_live, var_peak;
 };
 
 struct ms_thread {
@@ -109,6 +112,9 @@ struct ms_summary {
 	 * a scan) of matching stacks, taken out of the figures above */
 	bool suppressions;
 	uint64_t suppressed_bytes, suppressed_blocks;
+	/* sampled traces: estimated variances of bytes_allocated, peak_bytes
+	 * and leaked_bytes (sampling.h) */
+	double var_allocated, var_peak, var_leaked;
 };
 
 /* One snapshot of the trace (MS_REC_SNAPSHOT), with the replay's own live
@@ -225,6 +231,7 @@ struct ms_model {
 	struct ms_event *pending, *scratch;
 	size_t n_pending, cap_pending;
 	uint64_t cur_bytes;
+	double cur_var;      /* sampled traces: variance of cur_bytes */
 	uint64_t peak_epoch;
 	uint64_t peak_watch; /* MS_HEAP_PEAK: capture when cur_bytes reaches it, 0 = off */
 };

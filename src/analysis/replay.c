@@ -17,6 +17,7 @@
 
 #include "analysis/array.h"
 #include "analysis/replay_hooks.h"
+#include "analysis/sampling.h"
 #include "analysis/symbolize.h"
 #include "trace/read.h"
 
@@ -101,6 +102,8 @@ static inline void peak_sync(struct ms_model *m, struct ms_stack *s)
 		s->peak_bytes = s->live_bytes;
 		s->peak_blocks = s->live_blocks;
 		s->peak_epoch = m->peak_epoch;
+		if (m->hdr.sample_rate)
+			s->var_peak = s->var_live;
 	}
 }
 
@@ -108,6 +111,24 @@ static inline void observe(struct ms_model *m, uint64_t ts, uint32_t stack, int6
 {
 	if (m->observer && m->observer->live_change)
 		m->observer->live_change(m->observer->ctx, ts, stack, delta);
+}
+
+/* A sampled block's variance, added with its bytes and taken out with
+ * them; a sum that is empty again is exactly 0, whatever the rounding. */
+static void account_var(struct ms_model *m, struct ms_stack *s, uint64_t size)
+{
+	double v = ms_sample_var(size, m->hdr.sample_rate);
+	s->var_allocated += v;
+	s->var_live += v;
+	m->cur_var += v;
+	m->summary.var_allocated += v;
+}
+
+static void unaccount_var(struct ms_model *m, struct ms_stack *s, uint64_t size)
+{
+	double v = ms_sample_var(size, m->hdr.sample_rate);
+	s->var_live = s->live_blocks && s->var_live > v ? s->var_live - v : 0;
+	m->cur_var = m->cur_bytes && m->cur_var > v ? m->cur_var - v : 0;
 }
 
 /* Takes a block out of the accounting (a free, or a replaced block). */
@@ -118,6 +139,8 @@ static void unaccount(struct ms_model *m, const struct ms_live_block *b)
 	s->live_bytes -= b->size;
 	s->live_blocks--;
 	m->cur_bytes -= b->size;
+	if (m->hdr.sample_rate)
+		unaccount_var(m, s, b->size);
 }
 
 static int apply_alloc(struct ms_model *m, const struct ms_event *e)
@@ -147,6 +170,8 @@ static int apply_alloc(struct ms_model *m, const struct ms_event *e)
 	s->live_bytes += e->size;
 	s->live_blocks++;
 	s->lifetime_acc -= e->ts;
+	if (m->hdr.sample_rate)
+		account_var(m, s, e->size);
 	if (s->live_bytes > s->max_live_bytes) {
 		s->max_live_bytes = s->live_bytes;
 		s->max_live_blocks = s->live_blocks;
@@ -157,6 +182,7 @@ static int apply_alloc(struct ms_model *m, const struct ms_event *e)
 	if (m->cur_bytes > m->summary.peak_bytes) {
 		m->summary.peak_bytes = m->cur_bytes;
 		m->summary.peak_ts = e->ts;
+		m->summary.var_peak = m->cur_var;
 		m->peak_epoch++;
 	}
 	if (m->peak_watch && m->cur_bytes == m->peak_watch && (rc = ms_replay_on_peak(m)))
@@ -451,6 +477,7 @@ static void finish(struct ms_model *m)
 		peak_sync(m, &m->stacks[i]);
 	s->leaked_bytes = m->cur_bytes;
 	s->leaked_blocks = m->live.len;
+	s->var_leaked = m->cur_var;
 	if (m->n_clock > 1)
 		qsort(m->clock, m->n_clock, sizeof(*m->clock), cmp_clock);
 	if (s->first_ts == UINT64_MAX) /* no timestamp at all */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "analysis/sampling.h"
 #include "report/json.h"
 #include "report/report.h"
 
@@ -32,6 +33,11 @@ void ms_report_summary_json(struct ms_json *j, const struct ms_model *m)
 	ms_json_kv_u64(j, "ppid", m->hdr.ppid);
 	ms_json_kv_bool(j, "forked", s->forked);
 	ms_json_kv_u64(j, "sample_rate", m->hdr.sample_rate);
+	if (m->hdr.sample_rate) {
+		ms_json_kv_u64(j, "bytes_allocated_stderr", ms_sample_stderr(s->var_allocated));
+		ms_json_kv_u64(j, "peak_bytes_stderr", ms_sample_stderr(s->var_peak));
+		ms_json_kv_u64(j, "leaked_bytes_stderr", ms_sample_stderr(s->var_leaked));
+	}
 	ms_json_kv_bool(j, "mmap_recorded", m->maps.recorded);
 	ms_json_kv_u64(j, "mapped_bytes", m->maps.cur);
 	ms_json_kv_u64(j, "mapped_ranges", m->maps.n);
@@ -124,6 +130,11 @@ int ms_report_json(FILE *out, const struct ms_model *m, struct ms_symbolizer *sy
 		ms_json_kv_u64(&j, "leaked_bytes", s->live_bytes);
 		ms_json_kv_u64(&j, "leaked_blocks", s->live_blocks);
 		ms_json_kv_u64(&j, "temporary_allocations", s->temporary_allocations);
+		if (m->hdr.sample_rate) {
+			ms_json_kv_u64(&j, "bytes_allocated_stderr", ms_sample_stderr(s->var_allocated));
+			ms_json_kv_u64(&j, "peak_bytes_stderr", ms_sample_stderr(s->var_peak));
+			ms_json_kv_u64(&j, "leaked_bytes_stderr", ms_sample_stderr(s->var_live));
+		}
 		ms_report_leak_stack_json(&j, s);
 		ms_json_key(&j, "frames");
 		ms_json_array_begin(&j);

@@ -38,6 +38,10 @@ int ms_report_types(FILE *out, const struct ms_model *m, struct ms_symbolizer *s
 
 /* Internal to src/report: the summary block in text and JSON. */
 void ms_report_summary_text(FILE *out, const struct ms_model *m, const char *trace_path);
+/* Bytes as measured ("1.5 MiB (1,572,864 B)"), or in a sampled trace as an
+ * estimate with the half-width of its 95% interval ("1.50 MiB +/- 96.0 KiB"),
+ * var being its variance (analysis/sampling.h). buf: MS_FMT_MAX bytes. */
+char *ms_report_fmt_figure(char *buf, const struct ms_model *m, uint64_t bytes, double var);
 struct ms_json;
 void ms_report_summary_json(struct ms_json *j, const struct ms_model *m);
 

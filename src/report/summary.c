@@ -2,6 +2,7 @@
 #include "report/summary.h"
 
 #include "analysis/model.h"
+#include "report/report.h"
 #include "report/units.h"
 #include "trace/read.h"
 
@@ -10,17 +11,20 @@ void ms_report_run_summary_of(FILE *out, const struct ms_model *m, const char *t
 	const struct ms_summary *s = &m->summary;
 	char a[MS_FMT_MAX], b[MS_FMT_MAX], c[MS_FMT_MAX], d[MS_FMT_MAX];
 	fprintf(out, "memscope: %s allocations, %s frees, %s allocated\n", ms_fmt_count(a, s->allocations),
-	        ms_fmt_count(b, s->frees), ms_fmt_bytes(c, s->bytes_allocated));
-	fprintf(out, "memscope: peak heap %s at %s, peak RSS %s\n", ms_fmt_bytes(a, s->peak_bytes),
-	        ms_fmt_duration(b, s->peak_time_ns), s->peak_rss_bytes ? ms_fmt_bytes(c, s->peak_rss_bytes) : "unknown");
+	        ms_fmt_count(b, s->frees), ms_report_fmt_figure(c, m, s->bytes_allocated, s->var_allocated));
+	fprintf(out, "memscope: peak heap %s at %s, peak RSS %s\n",
+	        ms_report_fmt_figure(a, m, s->peak_bytes, s->var_peak), ms_fmt_duration(b, s->peak_time_ns),
+	        s->peak_rss_bytes ? ms_fmt_bytes(c, s->peak_rss_bytes) : "unknown");
 	fprintf(out, "memscope: %s %s in %s blocks, %s temporary allocations\n",
-	        s->end == MS_ENDK_EXEC ? "live at exec" : "leaked", ms_fmt_bytes(a, s->leaked_bytes),
-	        ms_fmt_count(b, s->leaked_blocks), ms_fmt_count(d, s->temporary_allocations));
+	        s->end == MS_ENDK_EXEC ? "live at exec" : "leaked",
+	        ms_report_fmt_figure(a, m, s->leaked_bytes, s->var_leaked), ms_fmt_count(b, s->leaked_blocks),
+	        ms_fmt_count(d, s->temporary_allocations));
 	if (s->truncated)
 		fprintf(out, "memscope: the trace is incomplete (%s): figures cover what was written\n",
 		        ms_end_kind_name(s->end));
 	if (m->hdr.sample_rate)
-		fprintf(out, "memscope: sampled (one sample per %s on average): bytes are estimates, counts are samples\n",
+		fprintf(out, "memscope: sampled (one sample per %s on average): bytes are estimates (+/- their 95%% "
+		        "interval), counts are samples\n",
 		        ms_fmt_bytes(a, m->hdr.sample_rate));
 	fprintf(out, "memscope: trace written to %s\n", trace_path);
 	fprintf(out, "memscope: explain it with: memscope report %s\n", trace_path);

@@ -6,8 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/sampling.h"
 #include "report/report.h"
 #include "report/units.h"
+
+char *ms_report_fmt_figure(char *buf, const struct ms_model *m, uint64_t bytes, double var)
+{
+	return m->hdr.sample_rate ? ms_fmt_estimate(buf, bytes, ms_sample_ci95(var)) : ms_fmt_bytes(buf, bytes);
+}
 
 static void print_threads(FILE *out, const struct ms_model *m)
 {
@@ -70,20 +76,21 @@ void ms_report_summary_text(FILE *out, const struct ms_model *m, const char *tra
 		fprintf(out, "WARNING: TRUNCATED trace (%s): the figures cover what was written\n",
 		        ms_end_kind_name(s->end));
 	if (m->hdr.sample_rate)
-		fprintf(out, "SAMPLED trace: one sample per %s allocated on average; bytes are estimates, "
-		        "counts are counts of samples\n", ms_fmt_bytes(a, m->hdr.sample_rate));
+		fprintf(out, "SAMPLED trace: one sample per %s allocated on average; bytes are estimates "
+		        "(+/- their 95%% interval), counts are counts of samples\n",
+		        ms_fmt_bytes(a, m->hdr.sample_rate));
 	fprintf(out, "  %-22s %s\n", "wall time", ms_fmt_duration(a, s->wall_time_ns));
 	fprintf(out, "  %-22s %s\n", "allocation calls", ms_fmt_count(a, s->allocations));
 	fprintf(out, "  %-22s %s\n", "frees", ms_fmt_count(a, s->frees));
-	fprintf(out, "  %-22s %s\n", "bytes allocated", ms_fmt_bytes(a, s->bytes_allocated));
-	fprintf(out, "  %-22s %s at %s\n", "peak heap", ms_fmt_bytes(a, s->peak_bytes),
+	fprintf(out, "  %-22s %s\n", "bytes allocated", ms_report_fmt_figure(a, m, s->bytes_allocated, s->var_allocated));
+	fprintf(out, "  %-22s %s at %s\n", "peak heap", ms_report_fmt_figure(a, m, s->peak_bytes, s->var_peak),
 	        ms_fmt_duration(b, s->peak_time_ns));
 	if (s->peak_rss_bytes)
 		fprintf(out, "  %-22s %s\n", "peak RSS", ms_fmt_bytes(a, s->peak_rss_bytes));
 	else
 		fprintf(out, "  %-22s unknown\n", "peak RSS");
 	fprintf(out, "  %-22s %s in %s blocks\n", s->end == MS_ENDK_EXEC ? "live at exec" : "leaked at exit",
-	        ms_fmt_bytes(a, s->leaked_bytes), ms_fmt_count(b, s->leaked_blocks));
+	        ms_report_fmt_figure(a, m, s->leaked_bytes, s->var_leaked), ms_fmt_count(b, s->leaked_blocks));
 	fprintf(out, "  %-22s %s", "temporary allocations", ms_fmt_count(a, s->temporary_allocations));
 	if (s->allocations)
 		fprintf(out, " (%.1f%% of calls)", 100.0 * (double)s->temporary_allocations / (double)s->allocations);
@@ -129,10 +136,11 @@ int ms_report_text(FILE *out, const struct ms_model *m, struct ms_symbolizer *sy
 		if (!shown)
 			fprintf(out, "\ntop %zu call stacks by %s:\n", o->top, ms_metric_name(o->by));
 		char a[MS_FMT_MAX], b[MS_FMT_MAX], c[MS_FMT_MAX], d[MS_FMT_MAX], e[MS_FMT_MAX];
-		fprintf(out, "\n#%zu  peak %s, leaked %s in %s blocks\n", ++shown, ms_fmt_bytes(a, s->peak_bytes),
-		        ms_fmt_bytes(b, s->live_bytes), ms_fmt_count(c, s->live_blocks));
+		fprintf(out, "\n#%zu  peak %s, leaked %s in %s blocks\n", ++shown,
+		        ms_report_fmt_figure(a, m, s->peak_bytes, s->var_peak),
+		        ms_report_fmt_figure(b, m, s->live_bytes, s->var_live), ms_fmt_count(c, s->live_blocks));
 		fprintf(out, "    %s allocations, %s allocated, %s temporary, %s frees, max live %s\n",
-		        ms_fmt_count(a, s->allocations), ms_fmt_bytes(b, s->bytes_allocated),
+		        ms_fmt_count(a, s->allocations), ms_report_fmt_figure(b, m, s->bytes_allocated, s->var_allocated),
 		        ms_fmt_count(c, s->temporary_allocations), ms_fmt_count(d, s->frees),
 		        ms_fmt_size(e, s->max_live_bytes));
 		ms_report_leak_stack_text(out, m, s);

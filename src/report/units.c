@@ -45,6 +45,13 @@ char *ms_fmt_bytes(char *buf, uint64_t b)
 	return buf;
 }
 
+char *ms_fmt_estimate(char *buf, uint64_t bytes, uint64_t half)
+{
+	char v[MS_FMT_MAX], h[MS_FMT_MAX];
+	snprintf(buf, MS_FMT_MAX, "%s +/- %s", ms_fmt_size(v, bytes), ms_fmt_size(h, half));
+	return buf;
+}
+
 char *ms_fmt_duration(char *buf, uint64_t ns)
 {
 	if (ns >= 1000000000ull)

@@ -5,9 +5,13 @@ and leaks 4 blocks of 4 MiB; at 16 KiB per sample every 4 MiB block is a
 sample of weight 1 (1 - exp(-256) rounds to 1), so the leak is exact: any
 missed FREE of a sampled small block would show as a leak. The small bytes
 are estimates: about 2,400 samples, so the total is within 10% at over 6
-standard deviations. The header carries the rate, and snapshots of a
+standard deviations. The report's standard errors equal those of n samples
+of one size where a stack has one size, and the estimates fall within 4.5
+of them. The header carries the rate, and snapshots of a
 sampled run have no scan. Bad values get one line."""
+import math
 import os
+import re
 import struct
 import sys
 
@@ -38,9 +42,35 @@ def test():
     # ~2,444 samples expected (Poisson: sd 50): far from the 450,004 calls
     ms.check("samples %d between 1,500 and 3,500" % s["allocations"], 1500 <= s["allocations"] <= 3500)
     ms.check_eq("every sampled block freed or leaked", s["allocations"] - s["frees"], 4)
-    for fn, want in (("small_block", 12800000), ("cross_block", 12800000)):
-        got = ms.sum_metric(ms.stacks_from(doc, fn), "bytes_allocated")
+    for fn, size, want in (("small_block", 64, 12800000), ("cross_block", 128, 12800000)):
+        st = ms.stacks_from(doc, fn)
+        got = ms.sum_metric(st, "bytes_allocated")
         ms.check("%s: estimate %d within 25%% of %d" % (fn, got, want), abs(got - want) <= want // 4)
+        # every sample of these stacks is of one size: n samples of weight
+        # w = s / (1 - exp(-s/R)), each adding w^2 exp(-s/R) to the variance
+        n = ms.sum_metric(st, "allocations")
+        w = round(size / -math.expm1(-size / RATE))
+        se = math.sqrt(sum(x["bytes_allocated_stderr"] ** 2 for x in st))
+        want_se = math.sqrt(n * w * w * math.exp(-size / RATE))
+        ms.check("%s: bytes_allocated_stderr %.0f = sqrt(%d samples x w^2 exp(-s/R)) = %.0f" % (fn, se, n, want_se),
+                 abs(se - want_se) <= 1e-3 * want_se + 1)
+        ms.check_eq("%s: all freed, nothing leaked, no error on it" % fn,
+                    sum(x["leaked_bytes_stderr"] for x in st), 0)
+        # 4.5 standard errors: a false alarm once in 150,000 runs
+        ms.check("%s: estimate %d within 4.5 standard errors (%.0f) of %d" % (fn, got, se, want),
+                 abs(got - want) <= 4.5 * se)
+    ms.check_eq("big_block: always sampled, so no error", ms.sum_metric(big, "bytes_allocated_stderr"), 0)
+    ms.check_eq("summary: the leak is exact", s["leaked_bytes_stderr"], 0)
+    ms.check("summary: bytes_allocated %d within 4.5 standard errors (%d) of %d"
+             % (s["bytes_allocated"], s["bytes_allocated_stderr"], TOTAL),
+             0 < s["bytes_allocated_stderr"] and abs(s["bytes_allocated"] - TOTAL) <= 4.5 * s["bytes_allocated_stderr"])
+    ms.check("summary: peak_bytes_stderr at most bytes_allocated_stderr",
+             s["peak_bytes_stderr"] <= s["bytes_allocated_stderr"])
+    text = ms.run([ms.MEMSCOPE, "report", trace]).stdout.decode()
+    ms.check("text: bytes allocated with its 95%% interval (%r)" % [l for l in text.splitlines() if "allocated  " in l],
+             re.search(r"\n  bytes allocated +[0-9.]+ MiB \+/- [0-9.]+ (KiB|MiB)\n", text) is not None)
+    ms.check("text: leaked at exit, exact: +/- 0 B",
+             re.search(r"\n  leaked at exit +16\.0 MiB \+/- 0 B in 4 blocks\n", text) is not None)
 
     # snapshots are taken but not scanned
     snap = ms.target("snap_list")

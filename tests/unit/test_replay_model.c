@@ -2,11 +2,12 @@
  * chunks arrive out of order inside rounds, events carried over a round,
  * reallocs (free + alloc, like memcheck), temporaries per thread, an
  * unknown free, a known peak with per-stack bytes at the peak, leaks; then
- * the end reasons (exit, exec, killed), TSC time conversion, and a block
- * no address space holds. */
+ * the end reasons (exit, exec, killed), TSC time conversion, a block no
+ * address space holds, and the variances of a sampled trace. */
 #include "analysis/model.h"
+#include "analysis/sampling.h"
 #include "trace/read.h"
-#include "assert.h"
+#include "mon_assert.h"
 #include "tracegen.h"
 
 static const char *path = "test_replay_model.mst";
@@ -233,12 +234,81 @@ static void test_huge_block(void)
 	ms_model_release(&m);
 }
 
+/* A sampled allocation of s bytes at R bytes per sample, as the runtime
+ * records it (runtime/sample.c), and the variance it adds: w^2 exp(-s/R). */
+static uint64_t sampled_w(double s, double r) { return (uint64_t)(s / -expm1(-s / r) + 0.5); }
+static double sampled_v(double s, double r)
+{
+	double w = (double)sampled_w(s, r);
+	return w * w * exp(-s / r);
+}
+
+/* The variances of a sampled trace's sums (analysis/sampling.h), from the
+ * recorded weights alone: ms_sample_var recovers each sample's size. The
+ * expected figures use the true sizes. */
+static void test_sampled(void)
+{
+	enum { R = 1000 };
+	ASSERT_EQ_U64(ms_sample_var(12345, 0), 0);
+	ASSERT_NEAR(ms_sample_var(sampled_w(10, R), R), sampled_v(10, R), 1e-4 * sampled_v(10, R));
+	ASSERT_NEAR(ms_sample_var(sampled_w(R, R), R), sampled_v(R, R), 1e-4 * sampled_v(R, R));
+	/* w is recorded rounded to bytes: at s >> R, where w ~ s, 0.5 B of w
+	 * moves exp(-s/R) by up to 0.5/R */
+	ASSERT_NEAR(ms_sample_var(sampled_w(7.5 * R, R), R), sampled_v(7.5 * R, R), 1e-3 * sampled_v(7.5 * R, R));
+	ASSERT_TRUE(ms_sample_var(sampled_w(100 * R, R), R) < 1e-30); /* always sampled: exact */
+	ASSERT_NEAR(ms_sample_var(R, R), (double)R * R, 1e-6); /* s -> 0: w -> R, p -> 0 */
+	ASSERT_EQ_U64(ms_sample_stderr(4e6), 2000);
+	ASSERT_EQ_U64(ms_sample_ci95(4e6), 3920);
+
+	struct tg t;
+	struct ms_trace_header h = tg_header();
+	h.sample_rate = R;
+	tg_open(&t, path, &h);
+	tg_chunk(&t, 1, 100);
+	tg_alloc(&t, 100, 0x10, sampled_w(10, R), S1);
+	tg_alloc(&t, 101, 0x20, sampled_w(1000, R), S1);
+	tg_alloc(&t, 102, 0x30, sampled_w(100000, R), S2); /* the peak */
+	tg_free(&t, 103, 0x20);
+	tg_alloc(&t, 104, 0x40, sampled_w(500, R), S1);
+	tg_end(&t, 200, MS_END_EXIT, 0, 0);
+	tg_close(&t);
+	struct ms_model m;
+	ms_model_init(&m);
+	ASSERT_EQ_I64(ms_replay_file(&m, path), 0);
+	/* within 1e-3: each w is rounded to bytes, which at R = 1000 moves
+	 * the recovered size by up to 0.1% */
+	double v10 = sampled_v(10, R), v1000 = sampled_v(1000, R), v500 = sampled_v(500, R);
+	const struct ms_stack *s1 = stack(&m, S1), *s2 = stack(&m, S2);
+	ASSERT_NEAR(s1->var_allocated, v10 + v1000 + v500, 1e-3 * (v10 + v1000 + v500));
+	ASSERT_NEAR(s1->var_peak, v10 + v1000, 1e-3 * (v10 + v1000));
+	ASSERT_NEAR(s1->var_live, v10 + v500, 1e-3 * (v10 + v500));
+	ASSERT_TRUE(s2->var_allocated < 1e-30 && s2->var_live < 1e-30);
+	ASSERT_NEAR(m.summary.var_allocated, v10 + v1000 + v500, 1e-3 * (v10 + v1000 + v500));
+	ASSERT_NEAR(m.summary.var_peak, v10 + v1000, 1e-3 * (v10 + v1000));
+	ASSERT_NEAR(m.summary.var_leaked, v10 + v500, 1e-3 * (v10 + v500));
+	ASSERT_EQ_U64(m.summary.peak_bytes, sampled_w(10, R) + sampled_w(1000, R) + sampled_w(100000, R));
+	ms_model_release(&m);
+
+	/* a full trace has no sampling error */
+	h.sample_rate = 0;
+	tg_open(&t, path, &h);
+	tg_chunk(&t, 1, 100);
+	tg_alloc(&t, 100, 0x10, 10, S1);
+	tg_end(&t, 200, MS_END_EXIT, 0, 0);
+	tg_close(&t);
+	ms_model_init(&m);
+	ASSERT_EQ_I64(ms_replay_file(&m, path), 0);
+	ASSERT_TRUE(stack(&m, S1)->var_allocated == 0 && m.summary.var_leaked == 0);
+	ms_model_release(&m);
+}
+
 int main(void)
 {
 	test_main_trace();
 	test_ends();
 	test_tsc();
 	test_huge_block();
+	test_sampled();
 	remove(path);
 	puts("ok");
 	return 0;
