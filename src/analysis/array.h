@@ -10,4 +10,12 @@
  * with *arr and *cap unchanged (the old array stays valid). */
 int ms_array_reserve(void **arr, size_t *cap, size_t elem, size_t need, size_t first);
 
+/* The same for an array in a mapping of its own, for arrays that grow to
+ * megabytes and are written through: the mapping grows in place (mremap)
+ * and asks for transparent huge pages, since each 4 KiB page's first write
+ * is a page fault, and in a virtual machine a fault costs microseconds.
+ * first * elem is a multiple of the page size. Freed by ms_array_unmap. */
+int ms_array_reserve_mapped(void **arr, size_t *cap, size_t elem, size_t need, size_t first);
+void ms_array_unmap(void *arr, size_t cap, size_t elem);
+
 #endif

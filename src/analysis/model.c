@@ -1,6 +1,7 @@
 /* The model's lifetime, clock conversion and stack ordering; see model.h. */
 #include "analysis/model.h"
 
+#include "analysis/array.h"
 #include "analysis/heap.h"
 #include "analysis/symbolize.h"
 
@@ -57,8 +58,8 @@ void ms_model_release(struct ms_model *m)
 void ms_model_release_replay(struct ms_model *m)
 {
 	ms_live_release(&m->live);
-	free(m->pending);
-	free(m->scratch);
+	ms_array_unmap(m->pending, m->cap_pending, sizeof(*m->pending));
+	ms_array_unmap(m->scratch, m->cap_pending, sizeof(*m->scratch));
 	m->pending = m->scratch = NULL;
 	m->n_pending = m->cap_pending = 0;
 }

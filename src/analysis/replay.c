@@ -331,15 +331,12 @@ static int push(struct ms_model *m, uint64_t ts, uint64_t addr, uint64_t size, u
                 uint32_t thread, bool alloc)
 {
 	if (m->n_pending == m->cap_pending) {
-		size_t c = m->cap_pending ? m->cap_pending * 2 : 65536;
-		struct ms_event *p = realloc(m->pending, c * sizeof(*p));
-		if (!p)
+		/* both grow alike (sort_pending swaps them); if only the first
+		 * could, its untouched tail stays mapped until the replay ends */
+		size_t c = m->cap_pending, c2 = c;
+		if (ms_array_reserve_mapped((void **)&m->pending, &c, sizeof(*m->pending), c + 1, 65536) ||
+		    ms_array_reserve_mapped((void **)&m->scratch, &c2, sizeof(*m->scratch), c2 + 1, 65536))
 			return -ENOMEM;
-		m->pending = p;
-		p = realloc(m->scratch, c * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		m->scratch = p;
 		m->cap_pending = c;
 	}
 	m->pending[m->n_pending++] = (struct ms_event){ts, addr, size, stack, thread << 1 | (alloc ? 1u : 0u)};
