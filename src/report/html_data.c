@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analysis/heap.h"
+#include "analysis/sampling.h"
 #include "report/flame.h"
 #include "report/html_int.h"
 #include "report/json.h"
@@ -151,8 +152,11 @@ static int write_rows(FILE *out, const struct ms_model *m, struct ms_symbolizer 
 	      "\"allocations\",\"temporary_allocations\",\"bytes_allocated\",\"frees\",\"max_live_bytes\","
 	      "\"definitely_lost_bytes\",\"definitely_lost_blocks\",\"indirectly_lost_bytes\","
 	      "\"indirectly_lost_blocks\",\"possibly_lost_bytes\",\"possibly_lost_blocks\",\"reachable_bytes\","
-	      "\"reachable_blocks\",\"retained_bytes\"]",
+	      "\"reachable_blocks\",\"retained_bytes\"",
 	      out);
+	if (m->hdr.sample_rate) /* report --json's standard errors of the estimates */
+		fputs(",\"peak_bytes_stderr\",\"leaked_bytes_stderr\",\"bytes_allocated_stderr\"", out);
+	fputc(']', out);
 	ms_html_put_key(out, "stacks");
 	fputc('[', out);
 	for (size_t r = 0; r < n_rows; r++) {
@@ -177,7 +181,11 @@ static int write_rows(FILE *out, const struct ms_model *m, struct ms_symbolizer 
 		/* the leak classes in report --json's order: bytes, blocks per class */
 		for (int c = 0; c < MS_LEAK__COUNT; c++)
 			fprintf(out, ",%" PRIu64 ",%" PRIu64, s->class_bytes[c], s->class_blocks[c]);
-		fprintf(out, ",%" PRIu64 "]", s->retained_bytes);
+		fprintf(out, ",%" PRIu64, s->retained_bytes);
+		if (m->hdr.sample_rate)
+			fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, ms_sample_stderr(s->var_peak),
+			        ms_sample_stderr(s->var_live), ms_sample_stderr(s->var_allocated));
+		fputc(']', out);
 	}
 	fputc(']', out);
 	return 0;

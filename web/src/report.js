@@ -33,6 +33,11 @@
     return ns + ' ns';
   }
   const value = (m, v) => (m.bytes ? size(v) : exact(v));
+  // A sampled trace's byte figures are estimates: the half-width of the 95%
+  // interval of one whose standard error is se (report --json's *_stderr).
+  const SAMPLED = S.sample_rate > 0;
+  const ci95 = (se) => Math.round(1.959963984540054 * se);
+  const plusMinus = (se) => ' \u00b1 ' + size(ci95(se));
   const pct = (v, t) => (t ? (100 * v / t).toFixed(v / t < 0.01 ? 2 : 1) + '%' : '-');
   const base = (p) => (p ? p.slice(p.lastIndexOf('/') + 1) : '');
   function el(tag, attrs, ...kids) {
@@ -60,15 +65,24 @@
   const warnings = [];
   if (D.warning) warnings.push('Warning: ' + D.warning + '.');
   if (!S.allocations) warnings.push('This trace has no allocations: there is nothing to chart or list.');
+  if (SAMPLED) {
+    warnings.push('Sampled trace: one sample per ' + size(S.sample_rate) + ' allocated on average. Bytes are ' +
+      'estimates, shown \u00b1 the half-width of their 95% interval; allocation, free and block counts are ' +
+      'counts of samples.');
+  }
   if (warnings.length) { banner.textContent = warnings.join(' '); banner.hidden = false; }
 
+  // exact bytes, or an estimate's interval
+  const bytesLine = (v, se) => (SAMPLED ? exact(v) + ' B' + plusMinus(se) + ' (95%)' : exact(v) + ' B');
   const cards = [
-    { id: 'peak', label: 'peak heap', v: S.peak_bytes, big: size(S.peak_bytes), exact: exact(S.peak_bytes) + ' B',
+    { id: 'peak', label: 'peak heap', v: S.peak_bytes, big: size(S.peak_bytes),
+      exact: bytesLine(S.peak_bytes, S.peak_bytes_stderr),
       sub: S.peak_bytes ? 'at ' + duration(S.peak_time_ns) : 'no allocation' },
-    { id: 'leaked', label: 'leaked at exit', v: S.leaked_bytes, big: size(S.leaked_bytes), exact: exact(S.leaked_bytes) + ' B',
-      sub: 'in ' + exact(S.leaked_blocks) + ' blocks' },
-    { id: 'allocations', label: 'allocation calls', v: S.allocations, big: exact(S.allocations),
-      exact: exact(S.bytes_allocated) + ' B allocated', sub: exact(S.frees) + ' frees' },
+    { id: 'leaked', label: 'leaked at exit', v: S.leaked_bytes, big: size(S.leaked_bytes),
+      exact: bytesLine(S.leaked_bytes, S.leaked_bytes_stderr), sub: 'in ' + exact(S.leaked_blocks) + ' blocks' },
+    { id: 'allocations', label: SAMPLED ? 'allocation samples' : 'allocation calls', v: S.allocations,
+      big: exact(S.allocations), exact: bytesLine(S.bytes_allocated, S.bytes_allocated_stderr) + ' allocated',
+      sub: exact(S.frees) + ' frees' },
     { id: 'temporary', label: 'temporary allocations', v: S.temporary_allocations, big: exact(S.temporary_allocations),
       exact: pct(S.temporary_allocations, S.allocations) + ' of calls', sub: 'freed before their thread allocated again' },
     { id: 'time', label: 'run time', v: S.wall_time_ns, big: duration(S.wall_time_ns), exact: exact(S.wall_time_ns) + ' ns',
@@ -209,8 +223,14 @@
     return update;
   }
 
+  // in a sampled trace a byte column shows each estimate's interval
+  const seCol = (m) => (SAMPLED ? COL[m.col + '_stderr'] : undefined);
   const numCol = (m) => ({ label: m.label, num: true, get: (r) => metricOf(r, m),
-    cell: (r) => el('td', { class: 'num', text: value(m, metricOf(r, m)), title: exact(metricOf(r, m)) }) });
+    cell: (r) => {
+      const v = metricOf(r, m), se = seCol(m) === undefined ? undefined : r[seCol(m)];
+      return el('td', { class: 'num', text: value(m, v) + (se === undefined ? '' : plusMinus(se)),
+        title: exact(v) + (se === undefined ? '' : ' B' + plusMinus(se) + ' (95%)') });
+    } });
   const fnCol = { label: 'allocating function', get: (r) => topFrame(r).fn,
     cell: fnCell };
   const locCol = { label: 'source', get: (r) => topFrame(r).loc,
@@ -280,6 +300,9 @@
       'another lost block points to it); possibly lost: reached only through an interior pointer; still reachable: ' +
       'reached. The table gives each call stack\'s bytes / blocks per class and the bytes it retains (keeps alive ' +
       'through its blocks alone).';
+  } else if (S.leaked_blocks && SAMPLED) {
+    leakNote.textContent = 'A sampled trace has no heap scan (a scan needs every block): the blocks are the ' +
+      'samples live at exit, their bytes an estimate, with no leak classes or retention paths.';
   } else if (S.leaked_blocks) {
     leakNote.textContent = 'This trace has no heap scan at exit (the runtime scans on exit() or a return from main; ' +
       'the program was killed, aborted or ended with _exit): only the blocks live at exit are known, not whether ' +
