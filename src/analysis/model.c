@@ -160,6 +160,14 @@ bool ms_metric_is_count(enum ms_metric k)
 	return k == MS_BY_ALLOCATIONS || k == MS_BY_TEMPORARY || k == MS_BY_EVENTS;
 }
 
+const char *ms_metric_unknown(const struct ms_model *m, enum ms_metric k)
+{
+	if (k == MS_BY_TEMPORARY && m->hdr.sample_rate)
+		return "a sampled trace does not record the allocations between its samples, so it cannot tell which "
+		       "blocks were freed before their thread allocated again";
+	return NULL;
+}
+
 struct sort_key {
 	uint64_t metric, bytes, id;
 	uint32_t index;

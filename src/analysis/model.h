@@ -285,6 +285,9 @@ uint64_t ms_stack_metric(const struct ms_stack *s, enum ms_metric k);
 uint64_t ms_summary_metric(const struct ms_model *m, enum ms_metric k);
 /* true when k counts calls or events rather than bytes */
 bool ms_metric_is_count(enum ms_metric k);
+/* NULL when the trace knows k, else why not (one clause, for an error
+ * line): a sampled trace does not know which blocks were temporary. */
+const char *ms_metric_unknown(const struct ms_model *m, enum ms_metric k);
 
 /* Returns a malloc'd array of the indexes of the used stacks, sorted by k
  * (descending, ties by bytes allocated then stack id); *n gets its length.

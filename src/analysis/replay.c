@@ -206,9 +206,10 @@ static void apply_free(struct ms_model *m, const struct ms_event *e)
 	s->frees++;
 	s->lifetime_acc += e->ts;
 	m->summary.frees++;
-	/* temporary: the allocating thread allocated nothing since this block */
+	/* temporary: the allocating thread allocated nothing since this block
+	 * (unknown when sampled: the allocations between samples are missing) */
 	struct ms_thread *th = &m->threads[b.thread];
-	if (th->last_alloc == e->addr) {
+	if (th->last_alloc == e->addr && !m->hdr.sample_rate) {
 		s->temporary_allocations++;
 		m->summary.temporary_allocations++;
 		th->last_alloc = 0;

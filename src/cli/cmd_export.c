@@ -340,6 +340,11 @@ int cmd_export(int argc, char **argv)
 	ms_model_init(&m);
 	m.warm = ms_symwarm_new();
 	rc = load(&m, a.trace);
+	if (!rc && a.format == MS_EXPORT_COLLAPSED && ms_metric_unknown(&m, a.o.metric)) {
+		ms_cli_error("cannot export trace '%s' by %s: %s", a.trace, ms_metric_name(a.o.metric),
+		             ms_metric_unknown(&m, a.o.metric));
+		rc = 1;
+	}
 	if (!rc && !(sym = ms_symbolizer_new(&m))) {
 		ms_cli_error("cannot export trace '%s': out of memory", a.trace);
 		rc = 1;

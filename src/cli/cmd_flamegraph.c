@@ -84,6 +84,10 @@ int cmd_flamegraph(int argc, char **argv)
 		char warning[4096 + 256];
 		if (ms_cli_load_trace(&m, path, warning, sizeof(warning))) {
 			ms_cli_close_output(out, output, -1);
+		} else if (ms_metric_unknown(&m, k)) {
+			ms_cli_error("cannot draw trace '%s' by %s: %s", path, ms_metric_name(k), ms_metric_unknown(&m, k));
+			ms_model_release(&m);
+			ms_cli_close_output(out, output, -1);
 		} else {
 			struct ms_symbolizer *sym = ms_symbolizer_new(&m);
 			int rc = sym ? ms_report_flame_svg(out, &m, sym, k, path, warning[0] ? warning : NULL) : -1;

@@ -159,6 +159,12 @@ static int report(int argc, char **argv, struct ms_supp *supp)
 		ms_cli_error("warning: trace '%s' has no end record (the program was killed?); "
 		             "reporting what was written", path);
 
+	const char *unknown = ms_metric_unknown(&m, o.by);
+	if (unknown) {
+		ms_cli_error("cannot report trace '%s' by %s: %s", path, ms_metric_name(o.by), unknown);
+		ms_model_release(&m);
+		return 1;
+	}
 	if ((at || by_type) && !(m.heaps[0] && m.heaps[0]->scanned)) {
 		if (!m.heaps[0] && at)
 			ms_cli_error("no snapshot '%s' in trace '%s' (see 'memscope snapshots %s')", at, path, path);

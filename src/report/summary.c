@@ -15,10 +15,11 @@ void ms_report_run_summary_of(FILE *out, const struct ms_model *m, const char *t
 	fprintf(out, "memscope: peak heap %s at %s, peak RSS %s\n",
 	        ms_report_fmt_figure(a, m, s->peak_bytes, s->var_peak), ms_fmt_duration(b, s->peak_time_ns),
 	        s->peak_rss_bytes ? ms_fmt_bytes(c, s->peak_rss_bytes) : "unknown");
-	fprintf(out, "memscope: %s %s in %s blocks, %s temporary allocations\n",
-	        s->end == MS_ENDK_EXEC ? "live at exec" : "leaked",
-	        ms_report_fmt_figure(a, m, s->leaked_bytes, s->var_leaked), ms_fmt_count(b, s->leaked_blocks),
-	        ms_fmt_count(d, s->temporary_allocations));
+	fprintf(out, "memscope: %s %s in %s blocks", s->end == MS_ENDK_EXEC ? "live at exec" : "leaked",
+	        ms_report_fmt_figure(a, m, s->leaked_bytes, s->var_leaked), ms_fmt_count(b, s->leaked_blocks));
+	if (!m->hdr.sample_rate) /* unknown when sampled (ms_metric_unknown) */
+		fprintf(out, ", %s temporary allocations", ms_fmt_count(d, s->temporary_allocations));
+	fputc('\n', out);
 	if (s->truncated)
 		fprintf(out, "memscope: the trace is incomplete (%s): figures cover what was written\n",
 		        ms_end_kind_name(s->end));

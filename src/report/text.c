@@ -91,10 +91,15 @@ void ms_report_summary_text(FILE *out, const struct ms_model *m, const char *tra
 		fprintf(out, "  %-22s unknown\n", "peak RSS");
 	fprintf(out, "  %-22s %s in %s blocks\n", s->end == MS_ENDK_EXEC ? "live at exec" : "leaked at exit",
 	        ms_report_fmt_figure(a, m, s->leaked_bytes, s->var_leaked), ms_fmt_count(b, s->leaked_blocks));
-	fprintf(out, "  %-22s %s", "temporary allocations", ms_fmt_count(a, s->temporary_allocations));
-	if (s->allocations)
-		fprintf(out, " (%.1f%% of calls)", 100.0 * (double)s->temporary_allocations / (double)s->allocations);
-	fputc('\n', out);
+	if (m->hdr.sample_rate)
+		fprintf(out, "  %-22s unknown in a sampled trace\n", "temporary allocations");
+	else {
+		fprintf(out, "  %-22s %s", "temporary allocations", ms_fmt_count(a, s->temporary_allocations));
+		if (s->allocations)
+			fprintf(out, " (%.1f%% of calls)",
+			        100.0 * (double)s->temporary_allocations / (double)s->allocations);
+		fputc('\n', out);
+	}
 	ms_report_leak_summary_text(out, m);
 	print_maps(out, m);
 	print_threads(out, m);
@@ -139,10 +144,16 @@ int ms_report_text(FILE *out, const struct ms_model *m, struct ms_symbolizer *sy
 		fprintf(out, "\n#%zu  peak %s, leaked %s in %s blocks\n", ++shown,
 		        ms_report_fmt_figure(a, m, s->peak_bytes, s->var_peak),
 		        ms_report_fmt_figure(b, m, s->live_bytes, s->var_live), ms_fmt_count(c, s->live_blocks));
-		fprintf(out, "    %s allocations, %s allocated, %s temporary, %s frees, max live %s\n",
-		        ms_fmt_count(a, s->allocations), ms_report_fmt_figure(b, m, s->bytes_allocated, s->var_allocated),
-		        ms_fmt_count(c, s->temporary_allocations), ms_fmt_count(d, s->frees),
-		        ms_fmt_size(e, s->max_live_bytes));
+		if (m->hdr.sample_rate)
+			fprintf(out, "    %s allocations, %s allocated, %s frees, max live %s\n",
+			        ms_fmt_count(a, s->allocations),
+			        ms_report_fmt_figure(b, m, s->bytes_allocated, s->var_allocated), ms_fmt_count(d, s->frees),
+			        ms_fmt_size(e, s->max_live_bytes));
+		else
+			fprintf(out, "    %s allocations, %s allocated, %s temporary, %s frees, max live %s\n",
+			        ms_fmt_count(a, s->allocations), ms_fmt_bytes(b, s->bytes_allocated),
+			        ms_fmt_count(c, s->temporary_allocations), ms_fmt_count(d, s->frees),
+			        ms_fmt_size(e, s->max_live_bytes));
 		ms_report_leak_stack_text(out, m, s);
 		const struct ms_frame *f;
 		size_t nf;

@@ -25,6 +25,7 @@ struct tree {
 	struct node *nodes;
 	size_t n, cap;
 	uint32_t first_root;
+	bool sampled; /* no temporary allocations to show (ms_metric_unknown) */
 };
 
 static uint32_t child(struct tree *t, uint32_t parent, const struct ms_frame *f)
@@ -152,10 +153,11 @@ static int print_text(FILE *out, const struct tree *t, uint32_t first, int depth
 			fprintf(out, "  %s:%u", nd->file, nd->line);
 		if (nd->module)
 			fprintf(out, "  (%s)", ms_basename(nd->module));
-		fprintf(out, "\n%*s  peak %s, leaked %s, %s allocations, %s temporary, %s allocated\n", depth * 2, "",
-		        ms_fmt_size(a, nd->v[MS_BY_PEAK]), ms_fmt_size(b, nd->v[MS_BY_LEAKED]),
-		        ms_fmt_count(c, nd->v[MS_BY_ALLOCATIONS]), ms_fmt_count(d, nd->v[MS_BY_TEMPORARY]),
-		        ms_fmt_size(e, nd->v[MS_BY_BYTES]));
+		fprintf(out, "\n%*s  peak %s, leaked %s, %s allocations, ", depth * 2, "", ms_fmt_size(a, nd->v[MS_BY_PEAK]),
+		        ms_fmt_size(b, nd->v[MS_BY_LEAKED]), ms_fmt_count(c, nd->v[MS_BY_ALLOCATIONS]));
+		if (!t->sampled)
+			fprintf(out, "%s temporary, ", ms_fmt_count(d, nd->v[MS_BY_TEMPORARY]));
+		fprintf(out, "%s allocated\n", ms_fmt_size(e, nd->v[MS_BY_BYTES]));
 		int rc = print_text(out, t, nd->first_child, depth + 1, by, threshold, hidden);
 		if (rc) {
 			free(kids);
@@ -176,7 +178,7 @@ static uint64_t threshold_of(const struct ms_model *m, const struct ms_report_op
 int ms_report_tree_text(FILE *out, const struct ms_model *m, struct ms_symbolizer *sym,
                         const struct ms_report_opts *o, const char *trace_path)
 {
-	struct tree t = {0};
+	struct tree t = {.sampled = m->hdr.sample_rate != 0};
 	int rc = build(&t, m, sym);
 	ms_report_summary_text(out, m, trace_path);
 	if (!rc) {

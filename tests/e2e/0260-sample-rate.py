@@ -7,7 +7,8 @@ missed FREE of a sampled small block would show as a leak. The small bytes
 are estimates: about 2,400 samples, so the total is within 10% at over 6
 standard deviations. The report's standard errors equal those of n samples
 of one size where a stack has one size, and the estimates fall within 4.5
-of them. The header carries the rate, and snapshots of a
+of them. Temporary allocations are unknown in a sampled trace: reports say
+so and refuse to sort or draw by them. The header carries the rate, and snapshots of a
 sampled run have no scan. Bad values get one line."""
 import math
 import os
@@ -66,7 +67,22 @@ def test():
              0 < s["bytes_allocated_stderr"] and abs(s["bytes_allocated"] - TOTAL) <= 4.5 * s["bytes_allocated_stderr"])
     ms.check("summary: peak_bytes_stderr at most bytes_allocated_stderr",
              s["peak_bytes_stderr"] <= s["bytes_allocated_stderr"])
+    ms.check_eq("summary: temporary allocations unknown: 0", s["temporary_allocations"], 0)
     text = ms.run([ms.MEMSCOPE, "report", trace]).stdout.decode()
+    ms.check("text: temporary allocations unknown in a sampled trace",
+             "\n  temporary allocations  unknown in a sampled trace\n" in text)
+    ms.check("text: no stack line counts temporaries", " temporary, " not in text)
+    d = ms.tmpdir("sample-temporary")
+    svg = os.path.join(d, "t.svg")
+    for what, cmd in (("report --by temporary", [ms.MEMSCOPE, "report", "--by", "temporary", trace]),
+                      ("flamegraph --metric temporary",
+                       [ms.MEMSCOPE, "flamegraph", "--metric", "temporary", trace, "-o", svg]),
+                      ("export --metric temporary",
+                       [ms.MEMSCOPE, "export", "--format", "collapsed", "--metric", "temporary", trace])):
+        p = ms.run(cmd)
+        ms.check_one_error_line("sampled trace, %s" % what, p, want_status=1)
+        ms.check("sampled trace, %s: says why" % what, b"a sampled trace does not record" in p.stderr)
+    ms.check("no flame graph written", not os.path.exists(svg))
     ms.check("text: bytes allocated with its 95%% interval (%r)" % [l for l in text.splitlines() if "allocated  " in l],
              re.search(r"\n  bytes allocated +[0-9.]+ MiB \+/- [0-9.]+ (KiB|MiB)\n", text) is not None)
     ms.check("text: leaked at exit, exact: +/- 0 B",

@@ -64,6 +64,8 @@ def test():
     ms.check_eq("summary: the leak is exact", s["leaked_bytes_stderr"], 0)
     ms.check("card-leaked: the exact leak, +/- 0 B (%r)" % cards.get("card-leaked"),
              "{:,} B \u00b1 0 B (95%)".format(s["leaked_bytes"]) in cards.get("card-leaked", ""))
+    ms.check("card-temporary: unknown in a sampled trace (%r)" % cards.get("card-temporary"),
+             "unknown" in cards.get("card-temporary", "").lower())
     ms.check("card-allocations: counts of samples (%r)" % cards.get("card-allocations"),
              "allocation samples" in cards.get("card-allocations", "").lower())
     ms.check("leak note: no scan because the trace is sampled (%r)" % out["leak_note"],

@@ -83,8 +83,12 @@
     { id: 'allocations', label: SAMPLED ? 'allocation samples' : 'allocation calls', v: S.allocations,
       big: exact(S.allocations), exact: bytesLine(S.bytes_allocated, S.bytes_allocated_stderr) + ' allocated',
       sub: exact(S.frees) + ' frees' },
-    { id: 'temporary', label: 'temporary allocations', v: S.temporary_allocations, big: exact(S.temporary_allocations),
-      exact: pct(S.temporary_allocations, S.allocations) + ' of calls', sub: 'freed before their thread allocated again' },
+    SAMPLED
+      ? { id: 'temporary', label: 'temporary allocations', v: '', big: 'unknown', exact: 'in a sampled trace',
+        sub: 'the allocations between samples are not recorded' }
+      : { id: 'temporary', label: 'temporary allocations', v: S.temporary_allocations,
+        big: exact(S.temporary_allocations), exact: pct(S.temporary_allocations, S.allocations) + ' of calls',
+        sub: 'freed before their thread allocated again' },
     { id: 'time', label: 'run time', v: S.wall_time_ns, big: duration(S.wall_time_ns), exact: exact(S.wall_time_ns) + ' ns',
       sub: exact((S.threads || []).length) + ((S.threads || []).length === 1 ? ' thread' : ' threads') },
     { id: 'rss', label: 'peak RSS', v: S.peak_rss_bytes, big: S.peak_rss_bytes ? size(S.peak_rss_bytes) : 'not sampled',
@@ -235,7 +239,9 @@
     cell: fnCell };
   const locCol = { label: 'source', get: (r) => topFrame(r).loc,
     cell: (r) => { const f = topFrame(r); return el('td', { class: 'loc', text: f.loc + (f.mod ? ' (' + f.mod + ')' : '') }); } };
-  const stackCols = [fnCol, locCol].concat(METRICS.map(numCol),
+  // a sampled trace does not know its temporary allocations
+  const SHOWN = METRICS.filter((m) => !(SAMPLED && m.key === 'temporary'));
+  const stackCols = [fnCol, locCol].concat(SHOWN.map(numCol),
     [{ label: 'frees', num: true, get: (r) => r[COL.frees], cell: (r) => el('td', { class: 'num', text: exact(r[COL.frees]) }) }]);
   const updateStacks = sortableTable(document.getElementById('stacks'), stackCols, ROWS, 2, 200,
     document.getElementById('st-more'));
@@ -639,7 +645,7 @@
 
   // ------------------------------------------------------------ flame graph
   const metricSel = document.getElementById('fg-metric');
-  for (const m of METRICS) metricSel.append(el('option', { value: m.key, text: m.label + ': ' + m.long }));
+  for (const m of SHOWN) metricSel.append(el('option', { value: m.key, text: m.label + ': ' + m.long }));
   const flameBox = document.getElementById('flame');
   const details = document.getElementById('fg-details');
   let chart = null;
