@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/sampling.h"
+
 static const char *const group_names[] = {"stack", "function", "file", "module", "type"};
 
 int ms_diff_group_parse(const char *name, enum ms_diff_group *out)
@@ -57,6 +59,7 @@ struct contrib {
 	int side;
 	uint32_t stack;
 	uint64_t a_blocks, a_bytes, b_blocks, b_bytes, added_blocks, added_bytes, freed_blocks, freed_bytes;
+	double var; /* of its share of net_bytes */
 };
 
 struct acc {
@@ -82,6 +85,7 @@ static struct contrib *push(struct acc *a)
 /* Per side and stack: blocks and bytes live, and (same run) added/freed. */
 struct per_stack {
 	uint64_t blocks, bytes, changed_blocks, changed_bytes;
+	double var;
 };
 
 static int cmp_seq(const void *x, const void *y)
@@ -123,6 +127,7 @@ static int side_contribs(struct acc *acc, const struct ms_diff_side *s, int side
                          enum ms_diff_group g)
 {
 	const struct ms_heap *h = s->h;
+	uint64_t rate = s->m->hdr.sample_rate;
 	if (g == MS_GROUP_TYPE) {
 		for (size_t i = 0; i < h->n_blocks; i++) {
 			const struct ms_hblock *b = &h->blocks[i];
@@ -139,6 +144,7 @@ static int side_contribs(struct acc *acc, const struct ms_diff_side *s, int side
 				*(side ? &c->added_blocks : &c->freed_blocks) = 1;
 				*(side ? &c->added_bytes : &c->freed_bytes) = b->size;
 			}
+			c->var = !changed || changed[i] ? ms_sample_var(b->size, rate) : 0;
 		}
 		return 0;
 	}
@@ -154,6 +160,8 @@ static int side_contribs(struct acc *acc, const struct ms_diff_side *s, int side
 			p->changed_blocks++;
 			p->changed_bytes += h->blocks[i].size;
 		}
+		if (rate && (!changed || changed[i]))
+			p->var += ms_sample_var(h->blocks[i].size, rate);
 	}
 	int rc = 0;
 	for (size_t i = 0; i < ns && !rc; i++) {
@@ -172,6 +180,7 @@ static int side_contribs(struct acc *acc, const struct ms_diff_side *s, int side
 		*(side ? &c->b_bytes : &c->a_bytes) = ps[i].bytes;
 		*(side ? &c->added_blocks : &c->freed_blocks) = ps[i].changed_blocks;
 		*(side ? &c->added_bytes : &c->freed_bytes) = ps[i].changed_bytes;
+		c->var = ps[i].var;
 	}
 	free(ps);
 	return rc;
@@ -205,6 +214,7 @@ static void add_row(struct ms_diff_row *t, const struct ms_diff_row *r)
 	t->freed_blocks += r->freed_blocks;
 	t->freed_bytes += r->freed_bytes;
 	t->net_bytes += r->net_bytes;
+	t->net_var += r->net_var;
 }
 
 int ms_diff_compute(struct ms_diff *d, const struct ms_diff_side *a, const struct ms_diff_side *b,
@@ -246,6 +256,7 @@ int ms_diff_compute(struct ms_diff *d, const struct ms_diff_side *a, const struc
 			r->added_bytes += c->added_bytes;
 			r->freed_blocks += c->freed_blocks;
 			r->freed_bytes += c->freed_bytes;
+			r->net_var += c->var;
 			if (c->side == 1) { /* B's stack names the group: it is the newer code */
 				r->side = 1;
 				r->stack = c->stack;

@@ -40,6 +40,10 @@ struct ms_diff_row {
 	uint64_t a_blocks, a_bytes, b_blocks, b_bytes;
 	uint64_t added_blocks, added_bytes, freed_blocks, freed_bytes;
 	int64_t net_bytes; /* b_bytes - a_bytes */
+	/* sampled traces: the estimated variance of net_bytes (sampling.h):
+	 * within a run, of the blocks added and freed (those live at both
+	 * cancel); across runs, of every block of both heaps. 0 when full. */
+	double net_var;
 };
 
 struct ms_diff {

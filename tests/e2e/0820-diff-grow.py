@@ -4,14 +4,42 @@
 program adds 100 nodes of 48 bytes from grow_list and allocates and frees
 10 temporary blocks: the diff must show +100 blocks, +4,800 bytes, all on
 grow_list's stack (GROW-LINE), nothing freed; the block live in both is
-matched. Without memscope the program runs unchanged (the weak reference
-is NULL), and memcheck sees no leak."""
+matched. Sampled at 256 B, the net change comes with the standard error of
+its samples. Without memscope the program runs unchanged (the weak
+reference is NULL), and memcheck sees no leak."""
 import json
+import math
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import mslib as ms
+
+
+def check_sampled(prog):
+    """At 256 B per sample about 19 of the 100 nodes are samples of weight
+    w = 48 / (1 - exp(-48/256)); the net change's standard error is that of
+    n such samples, and 4,800 B lies within 4.5 of it."""
+    rate, size = 256, 48
+    trace, _ = ms.record([prog], "diff_grow_sampled", opts=["--sample-rate", str(rate), "-q"])
+    p = ms.run([ms.MEMSCOPE, "diff", "--json", trace, "before", "after"])
+    if p.returncode != 0:
+        ms.show(p, "diff of the sampled trace")
+        raise ms.Fatal("memscope diff exited with %d" % p.returncode)
+    t = json.loads(p.stdout.decode())["total"]
+    n = t["added_blocks"]
+    w = round(size / -math.expm1(-size / rate))
+    ms.check_eq("sampled: the net change is n samples of weight %d" % w, (t["net_bytes"], t["added_bytes"]),
+                (n * w, n * w))
+    want = math.sqrt(n * w * w * math.exp(-size / rate))
+    ms.check("sampled: net_bytes_stderr %d = sqrt(%d x w^2 exp(-s/R)) = %.0f" % (t["net_bytes_stderr"], n, want),
+             abs(t["net_bytes_stderr"] - want) <= 2e-3 * want + 1)
+    ms.check("sampled: 4,800 B within 4.5 standard errors of %d" % t["net_bytes"],
+             abs(t["net_bytes"] - 4800) <= 4.5 * t["net_bytes_stderr"])
+    text = ms.run([ms.MEMSCOPE, "diff", trace, "before", "after"]).stdout.decode()
+    ms.check("sampled text: says so and gives the interval",
+             "sampled: bytes are estimates" in text and re.search(r"\n  net \+[0-9.]+ KiB \+/- [0-9.]+ KiB: ", text))
 
 
 def test():
@@ -41,6 +69,9 @@ def test():
         line = ms.marker_line("tests/targets/diff_grow.c", "/* GROW-LINE */")
         ms.check_frame("diff: the stack's frame 0", g["frames"][0], "grow_list", "diff_grow.c", line)
         ms.check_eq("diff: frame 1", ms.fn_name(g["frames"][1]), "main")
+
+    ms.check("a full trace's diff has no standard error", "net_bytes_stderr" not in t)
+    check_sampled(prog)
 
     snaps = ms.run([ms.MEMSCOPE, "snapshots", trace]).stdout.decode()
     print(snaps)
