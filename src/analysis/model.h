@@ -232,6 +232,7 @@ struct ms_model {
 	size_t n_pending, cap_pending;
 	uint64_t cur_bytes;
 	double cur_var;      /* sampled traces: variance of cur_bytes */
+	struct ms_sample_memo *var_memo; /* sampled traces: ms_sample_var by weight */
 	uint64_t peak_epoch;
 	uint64_t peak_watch; /* MS_HEAP_PEAK: capture when cur_bytes reaches it, 0 = off */
 };

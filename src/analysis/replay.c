@@ -115,9 +115,16 @@ static inline void observe(struct ms_model *m, uint64_t ts, uint32_t stack, int6
 
 /* A sampled block's variance, added with its bytes and taken out with
  * them; a sum that is empty again is exactly 0, whatever the rounding. */
+static double sample_var(struct ms_model *m, uint64_t size)
+{
+	if (!m->var_memo)
+		m->var_memo = ms_sample_memo_new(m->hdr.sample_rate);
+	return m->var_memo ? ms_sample_var_memo(m->var_memo, size) : ms_sample_var(size, m->hdr.sample_rate);
+}
+
 static void account_var(struct ms_model *m, struct ms_stack *s, uint64_t size)
 {
-	double v = ms_sample_var(size, m->hdr.sample_rate);
+	double v = sample_var(m, size);
 	s->var_allocated += v;
 	s->var_live += v;
 	m->cur_var += v;
@@ -126,7 +133,7 @@ static void account_var(struct ms_model *m, struct ms_stack *s, uint64_t size)
 
 static void unaccount_var(struct ms_model *m, struct ms_stack *s, uint64_t size)
 {
-	double v = ms_sample_var(size, m->hdr.sample_rate);
+	double v = sample_var(m, size);
 	s->var_live = s->live_blocks && s->var_live > v ? s->var_live - v : 0;
 	m->cur_var = m->cur_bytes && m->cur_var > v ? m->cur_var - v : 0;
 }
