@@ -12,6 +12,8 @@
 #   PY_RECORDS=40000  records built by the python workload (bench/py-alloc.py)
 #   TIMEOUT=600       seconds before one invocation counts as hung
 #   SAMPLE_RATE=64K   --sample-rate of the sampled memscope column
+#   FINE_RATE=8K      a finer --sample-rate, timed and checked for accuracy on
+#                     perl alone (the rate that meets the 10% per-stack bound)
 # Everything is built and written under bench/out/; the summary is printed
 # and kept in bench/out/results.md, the raw measurements in bench/out/raw.tsv.
 set -eu
@@ -31,6 +33,7 @@ CLANG_MODULES=${CLANG_MODULES:-28}
 PY_RECORDS=${PY_RECORDS:-40000}
 TIMEOUT=${TIMEOUT:-600}
 SAMPLE_RATE=${SAMPLE_RATE:-64K}
+FINE_RATE=${FINE_RATE:-8K}
 
 # ---- tools -----------------------------------------------------------------
 missing=
@@ -228,6 +231,23 @@ for rep in $(seq 1 "$REPORT_REPS"); do
 	done
 done
 
+# ---- perl at the finer sample rate: its cost and accuracy ------------------------
+fine=$out/fine.tsv
+: >"$fine"
+if [ "$have_ms" = 1 ]; then
+	echo "bench: perl at --sample-rate $FINE_RATE" >&2
+	main_raw=$raw
+	raw=$fine
+	workload_cmd perl
+	for rep in $(seq 1 "$REPS"); do
+		measure fine perl plain "$rep" "${cmd[@]}"
+		rm -f "$out/perl.fine.mst"
+		measure fine perl fine "$rep" "$memscope" run -q --sample-rate "$FINE_RATE" -o "$out/perl.fine.mst" \
+			-- "${cmd[@]}"
+	done
+	raw=$main_raw
+fi
+
 # ---- summary --------------------------------------------------------------------
 {
 	cat "$out/header.md"
@@ -239,6 +259,22 @@ done
 		echo "## Sampling accuracy: perl, --sample-rate $SAMPLE_RATE against the full trace of the same workload"
 		echo
 		perl "$here/sample-accuracy.pl" "$memscope" "$out/perl.mst" "$out/perl.sampled.mst"
+		echo
+		echo "## Sampling accuracy and cost: perl, --sample-rate $FINE_RATE"
+		echo
+		awk -F'\t' -v rate="$FINE_RATE" '
+			{ w[$3] = w[$3] " " $5 }
+			function median(s,    a, n, i, j, t) {
+				n = split(s, a, " ")
+				for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+			}
+			END {
+				p = median(w["plain"]); f = median(w["fine"])
+				printf "Wall time, median of %d alternating runs: plain %.3f s, sampled at %s %.3f s (%.2fx).\n\n",
+					split(w["plain"], x, " "), p, rate, f, f / p
+			}' "$fine"
+		perl "$here/sample-accuracy.pl" "$memscope" "$out/perl.mst" "$out/perl.fine.mst"
 	fi
 } >"$results"
 cat "$results"
