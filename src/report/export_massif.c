@@ -242,7 +242,10 @@ int ms_export_massif(FILE *out, const struct ms_model *m, struct ms_symbolizer *
 	int rc = ms_timeline_build(&tl, m, o->trace_path, o->snapshots ? o->snapshots : MS_EXPORT_DEFAULT_SNAPSHOTS, 0);
 	if (rc)
 		return rc;
-	fprintf(out, "desc: memscope export --format massif %s\ncmd:", o->trace_path ? o->trace_path : "");
+	fprintf(out, "desc: memscope export --format massif %s", o->trace_path ? o->trace_path : "");
+	if (m->hdr.sample_rate) /* one line: ms_print shows it as the description */
+		fprintf(out, " (sampled, one sample per %u bytes on average: heap sizes are estimates)", m->hdr.sample_rate);
+	fputs("\ncmd:", out);
 	if (m->argc)
 		for (size_t i = 0; i < m->argc; i++)
 			fprintf(out, " %s", m->argv[i]);

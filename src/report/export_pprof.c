@@ -264,6 +264,14 @@ static void header(struct pprof *p, const struct ms_export_opts *o)
 	                                      : "inuse_objects, inuse_space: live at exit"));
 	if (m->summary.truncated)
 		ms_pb_uint(&p->prof, PROFILE_COMMENT, str(p, "the trace is incomplete: figures cover what was written"));
+	if (m->hdr.sample_rate) {
+		/* pprof's heap profiles scale objects too; a sample's count of
+		 * calls is not recoverable from the trace's rounded weights for
+		 * small blocks, so say what the counts are */
+		snprintf(c, sizeof(c), "sampled trace, one sample per %u bytes on average: alloc_space and inuse_space "
+		         "are estimates, alloc_objects and inuse_objects count samples, not calls", m->hdr.sample_rate);
+		ms_pb_uint(&p->prof, PROFILE_COMMENT, str(p, c));
+	}
 }
 
 /* Writes buf[0..n) gzipped (header without a name or a time: the same

@@ -10,6 +10,7 @@ of one size where a stack has one size, and the estimates fall within 4.5
 of them. Temporary allocations are unknown in a sampled trace: reports say
 so and refuse to sort or draw by them. The header carries the rate, and snapshots of a
 sampled run have no scan. Bad values get one line."""
+import gzip
 import math
 import os
 import re
@@ -83,6 +84,16 @@ def test():
         ms.check_one_error_line("sampled trace, %s" % what, p, want_status=1)
         ms.check("sampled trace, %s: says why" % what, b"a sampled trace does not record" in p.stderr)
     ms.check("no flame graph written", not os.path.exists(svg))
+    # exports say what their figures are
+    massif, pb = os.path.join(d, "t.massif"), os.path.join(d, "t.pb.gz")
+    ms.run([ms.MEMSCOPE, "export", "--format", "massif", trace, "-o", massif])
+    ms.run([ms.MEMSCOPE, "export", "--format", "pprof", trace, "-o", pb])
+    with open(massif) as f:
+        first = f.readline()
+    ms.check("massif desc: sampled (%r)" % first, "(sampled, one sample per 16384 bytes on average" in first)
+    with gzip.open(pb) as f:
+        ms.check("pprof comment: objects count samples",
+                 b"alloc_objects and inuse_objects count samples, not calls" in f.read())
     ms.check("text: bytes allocated with its 95%% interval (%r)" % [l for l in text.splitlines() if "allocated  " in l],
              re.search(r"\n  bytes allocated +[0-9.]+ MiB \+/- [0-9.]+ (KiB|MiB)\n", text) is not None)
     ms.check("text: leaked at exit, exact: +/- 0 B",
