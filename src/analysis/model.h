@@ -123,6 +123,7 @@ struct ms_snapshot {
 	uint64_t id, ts, reason; /* reason: enum ms_snapshot_reason */
 	char *label;             /* never NULL ("" when none) */
 	uint64_t live_blocks, live_bytes;       /* replayed */
+	double live_var;                        /* sampled traces: live_bytes' variance (sampling.h) */
 	uint64_t rt_live_blocks, rt_live_bytes; /* the runtime's count */
 	bool scanned;                           /* SCAN_END seen */
 	uint64_t roots, edges, scan_ns;

@@ -50,6 +50,7 @@ int ms_replay_on_snapshot(struct ms_model *m, const struct ms_record *r)
 	s->rt_live_bytes = r->u.snapshot.live_bytes;
 	s->live_blocks = m->live.len;
 	s->live_bytes = m->cur_bytes;
+	s->live_var = m->cur_var;
 	s->label = malloc(r->u.snapshot.label.len + 1);
 	if (!s->label)
 		return -ENOMEM;

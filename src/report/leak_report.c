@@ -3,6 +3,7 @@
 #include <inttypes.h>
 
 #include "analysis/heap.h"
+#include "analysis/sampling.h"
 #include "report/json.h"
 #include "report/report.h"
 #include "report/units.h"
@@ -107,6 +108,8 @@ void ms_report_snapshot_json(struct ms_json *j, const struct ms_model *m, const 
 	ms_json_kv_str(j, "reason", reason_name(s->reason));
 	ms_json_kv_u64(j, "time_ns", ms_model_ts_to_ns(m, s->ts));
 	ms_json_kv_u64(j, "live_bytes", s->live_bytes);
+	if (m->hdr.sample_rate)
+		ms_json_kv_u64(j, "live_bytes_stderr", ms_sample_stderr(s->live_var));
 	ms_json_kv_u64(j, "live_blocks", s->live_blocks);
 	ms_json_kv_bool(j, "scanned", s->scanned);
 	ms_json_kv_u64(j, "roots", s->roots);
@@ -137,15 +140,21 @@ int ms_report_snapshots_text(FILE *out, const struct ms_model *m, const char *tr
 		        trace_path);
 		return 0;
 	}
-	fprintf(out, "%4s  %-12s %-8s %-24s %14s %10s  %s\n", "id", "time", "reason", "label", "live bytes", "blocks",
-	        "scan");
+	bool est = m->hdr.sample_rate != 0;
+	if (est)
+		fprintf(out, "sampled trace: live bytes are estimates +/- their 95%% interval, blocks are samples\n");
+	fprintf(out, "%4s  %-12s %-8s %-24s %14s%s %10s  %s\n", "id", "time", "reason", "label", "live bytes",
+	        est ? "     +/- 95%" : "", "blocks", "scan");
 	for (size_t i = 0; i < m->n_snaps; i++) {
 		const struct ms_snapshot *s = &m->snaps[i];
-		char scan[96];
+		char scan[96], ci[MS_FMT_MAX + 8] = "";
 		scan_text(scan, sizeof(scan), s);
-		fprintf(out, "%4" PRIu64 "  %-12s %-8s %-24s %14s %10s  %s\n", s->id,
+		if (est)
+			snprintf(ci, sizeof(ci), " %12s", ms_fmt_size(b, ms_sample_ci95(s->live_var)));
+		fprintf(out, "%4" PRIu64 "  %-12s %-8s %-24s %14s%s %10s  %s\n", s->id,
 		        ms_fmt_duration(a, ms_model_ts_to_ns(m, s->ts)), reason_name(s->reason),
-		        *s->label ? s->label : "-", ms_fmt_size(b, s->live_bytes), ms_fmt_count(c, s->live_blocks), scan);
+		        *s->label ? s->label : "-", ms_fmt_size(b, s->live_bytes), ci, ms_fmt_count(c, s->live_blocks),
+		        scan);
 	}
 	return ferror(out) ? -1 : 0;
 }

@@ -11,6 +11,7 @@ of them. Temporary allocations are unknown in a sampled trace: reports say
 so and refuse to sort or draw by them. The header carries the rate, and snapshots of a
 sampled run have no scan. Bad values get one line."""
 import gzip
+import json
 import math
 import os
 import re
@@ -105,6 +106,22 @@ def test():
     t = md.decode(strace)
     ms.check("sampled snapshots are recorded", len(t.snapshots) >= 2)
     ms.check_eq("sampled snapshots have no SCAN_END", t.tags.count(0x1D), 0)
+    # the exit snapshot's live set is the leak: same estimate, same error
+    # (leak_tree holds 18 blocks of 32 B at exit; at 16 B per sample
+    # none is sampled once in e^36 runs)
+    ltrace, _ = ms.record([ms.target("leak_tree")], "sample-leak", opts=["--sample-rate", "16", "-q"])
+    snaps = json.loads(ms.run([ms.MEMSCOPE, "snapshots", "--json", ltrace]).stdout.decode())["snapshots"]
+    leak = ms.ms_report(ltrace)["summary"]
+    ms.check("leak_tree at 16 B: some leak sampled, with an error (%d +/- %d)"
+             % (leak["leaked_bytes"], leak["leaked_bytes_stderr"]), leak["leaked_bytes_stderr"] > 0)
+    ex = [x for x in snaps if x["reason"] == "exit"]
+    ms.check_eq("exit snapshot: (live_bytes, live_bytes_stderr) = the summary's leak",
+                ex and (ex[0]["live_bytes"], ex[0]["live_bytes_stderr"]),
+                (leak["leaked_bytes"], leak["leaked_bytes_stderr"]))
+    ms.check("every sampled snapshot has live_bytes_stderr", all("live_bytes_stderr" in x for x in snaps))
+    text = ms.run([ms.MEMSCOPE, "snapshots", ltrace]).stdout.decode()
+    ms.check("snapshots text: a +/- 95% column", "+/- 95%" in text.splitlines()[1] if len(text.splitlines()) > 1
+             else False)
 
     d = ms.tmpdir("sample-bad")
     for bad in (["--sample-rate", "0"], ["--sample-rate", "abc"], ["--sample-rate", "4G"], ["--sample-rate"],
