@@ -16,6 +16,9 @@ int ms_array_reserve(void **arr, size_t *cap, size_t elem, size_t need, size_t f
  * is a page fault, and in a virtual machine a fault costs microseconds.
  * first * elem is a multiple of the page size. Freed by ms_array_unmap. */
 int ms_array_reserve_mapped(void **arr, size_t *cap, size_t elem, size_t need, size_t first);
+/* Transparent huge pages for a mapping of 2 MiB or more (the machine's THP
+ * mode is often madvise): for arrays read at random, or written through. */
+void ms_array_advise_huge(void *p, size_t bytes);
 void ms_array_unmap(void *arr, size_t cap, size_t elem);
 
 #endif

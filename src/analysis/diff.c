@@ -122,29 +122,21 @@ static int unmatched(const struct ms_heap *h, const struct ms_heap *other, uint8
 	return 0;
 }
 
-/* A block's share of the variance of a net change (sampling.h). */
-static double block_var(struct ms_sample_memo *memo, uint64_t size, uint64_t rate)
-{
-	return memo ? ms_sample_var_memo(memo, size) : ms_sample_var(size, rate);
-}
-
 /* The contributions of one side. */
 static int side_contribs(struct acc *acc, const struct ms_diff_side *s, int side, const uint8_t *changed,
                          enum ms_diff_group g)
 {
 	const struct ms_heap *h = s->h;
 	uint64_t rate = s->m->hdr.sample_rate;
-	struct ms_sample_memo *memo = rate ? ms_sample_memo_new(rate) : NULL;
-	int rc = 0;
+	struct ms_sample_memo memo; /* a block's share of a net change's variance */
+	ms_sample_memo_init(&memo, rate);
 	if (g == MS_GROUP_TYPE) {
 		for (size_t i = 0; i < h->n_blocks; i++) {
 			const struct ms_hblock *b = &h->blocks[i];
 			const char *t = ms_symbolize_type(s->sym, b->first_word, h->ts);
 			struct contrib *c = push(acc);
-			if (!c) {
-				rc = -ENOMEM;
-				break;
-			}
+			if (!c)
+				return -ENOMEM;
 			c->key = t ? t : "(no type)";
 			c->side = side;
 			c->stack = MS_HBLOCK_NONE;
@@ -154,17 +146,14 @@ static int side_contribs(struct acc *acc, const struct ms_diff_side *s, int side
 				*(side ? &c->added_blocks : &c->freed_blocks) = 1;
 				*(side ? &c->added_bytes : &c->freed_bytes) = b->size;
 			}
-			c->var = rate && (!changed || changed[i]) ? block_var(memo, b->size, rate) : 0;
+			c->var = rate && (!changed || changed[i]) ? ms_sample_var_memo(&memo, b->size) : 0;
 		}
-		ms_sample_memo_free(memo);
-		return rc;
+		return 0;
 	}
 	size_t ns = s->m->n_stacks;
 	struct per_stack *ps = calloc(ns ? ns : 1, sizeof(*ps));
-	if (!ps) {
-		ms_sample_memo_free(memo);
+	if (!ps)
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < h->n_blocks; i++) {
 		struct per_stack *p = &ps[h->blocks[i].stack];
 		p->blocks++;
@@ -174,9 +163,9 @@ static int side_contribs(struct acc *acc, const struct ms_diff_side *s, int side
 			p->changed_bytes += h->blocks[i].size;
 		}
 		if (rate && (!changed || changed[i]))
-			p->var += block_var(memo, h->blocks[i].size, rate);
+			p->var += ms_sample_var_memo(&memo, h->blocks[i].size);
 	}
-	ms_sample_memo_free(memo);
+	int rc = 0;
 	for (size_t i = 0; i < ns && !rc; i++) {
 		if (!ps[i].blocks)
 			continue;

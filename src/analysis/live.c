@@ -17,16 +17,6 @@
 #define FIRST_CAP 1024 /* slots: 24 KiB, whole pages, as every larger power of two */
 #define MAX_SEQ (UINT64_C(1) << 40)
 
-/* Transparent huge pages for large tables: lookups are random, and with
- * 4 KiB pages most of them would miss the TLB as well as the cache. */
-#define HUGE_MIN (2u << 20)
-
-static void advise(void *p, size_t bytes)
-{
-	if (bytes >= HUGE_MIN)
-		madvise(p, bytes, MADV_HUGEPAGE);
-}
-
 void ms_live_init(struct ms_live *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -107,7 +97,9 @@ static int resize(struct ms_live *t, size_t cap)
 		void *p = mmap(NULL, cap * sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			return -ENOMEM;
-		advise(p, cap * sz);
+		/* lookups are random: with 4 KiB pages most would miss the
+		 * TLB as well as the cache */
+		ms_array_advise_huge(p, cap * sz);
 		t->slots = p;
 		t->cap = cap;
 		return 0;
@@ -121,7 +113,7 @@ static int resize(struct ms_live *t, size_t cap)
 			free(placed);
 			return -ENOMEM;
 		}
-		advise(p, cap * sz);
+		ms_array_advise_huge(p, cap * sz);
 		t->slots = p;
 	}
 	t->cap = cap;

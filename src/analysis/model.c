@@ -3,7 +3,6 @@
 
 #include "analysis/array.h"
 #include "analysis/heap.h"
-#include "analysis/sampling.h"
 #include "analysis/symbolize.h"
 
 #include <stdlib.h>
@@ -63,8 +62,6 @@ void ms_model_release_replay(struct ms_model *m)
 	ms_array_unmap(m->scratch, m->cap_pending, sizeof(*m->scratch));
 	m->pending = m->scratch = NULL;
 	m->n_pending = m->cap_pending = 0;
-	ms_sample_memo_free(m->var_memo);
-	m->var_memo = NULL;
 }
 
 const char *ms_end_kind_name(enum ms_end_kind k)

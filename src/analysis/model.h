@@ -19,6 +19,7 @@
 
 #include "analysis/live.h"
 #include "analysis/maps.h"
+#include "analysis/sampling.h"
 #include "analysis/u64map.h"
 #include "trace/format.h"
 
@@ -233,7 +234,7 @@ struct ms_model {
 	size_t n_pending, cap_pending;
 	uint64_t cur_bytes;
 	double cur_var;      /* sampled traces: variance of cur_bytes */
-	struct ms_sample_memo *var_memo; /* sampled traces: ms_sample_var by weight */
+	struct ms_sample_memo var_memo; /* sampled traces: ms_sample_var by weight */
 	uint64_t peak_epoch;
 	uint64_t peak_watch; /* MS_HEAP_PEAK: capture when cur_bytes reaches it, 0 = off */
 };

@@ -115,16 +115,9 @@ static inline void observe(struct ms_model *m, uint64_t ts, uint32_t stack, int6
 
 /* A sampled block's variance, added with its bytes and taken out with
  * them; a sum that is empty again is exactly 0, whatever the rounding. */
-static double sample_var(struct ms_model *m, uint64_t size)
-{
-	if (!m->var_memo)
-		m->var_memo = ms_sample_memo_new(m->hdr.sample_rate);
-	return m->var_memo ? ms_sample_var_memo(m->var_memo, size) : ms_sample_var(size, m->hdr.sample_rate);
-}
-
 static void account_var(struct ms_model *m, struct ms_stack *s, uint64_t size)
 {
-	double v = sample_var(m, size);
+	double v = ms_sample_var_memo(&m->var_memo, size);
 	s->var_allocated += v;
 	s->var_live += v;
 	m->cur_var += v;
@@ -133,7 +126,7 @@ static void account_var(struct ms_model *m, struct ms_stack *s, uint64_t size)
 
 static void unaccount_var(struct ms_model *m, struct ms_stack *s, uint64_t size)
 {
-	double v = sample_var(m, size);
+	double v = ms_sample_var_memo(&m->var_memo, size);
 	s->var_live = s->live_blocks && s->var_live > v ? s->var_live - v : 0;
 	m->cur_var = m->cur_bytes && m->cur_var > v ? m->cur_var - v : 0;
 }
@@ -508,6 +501,8 @@ int ms_replay_file(struct ms_model *m, const char *path)
 	if (rc)
 		goto out;
 	m->summary.forked = (r.hdr.flags & MS_HDR_FORKED) != 0;
+	if (r.hdr.sample_rate)
+		ms_sample_memo_init(&m->var_memo, r.hdr.sample_rate);
 	for (int i = 0; i < 2; i++)
 		if (m->want[i].at == MS_HEAP_PEAK)
 			m->peak_watch = m->want[i].id;

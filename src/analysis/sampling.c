@@ -1,7 +1,7 @@
 #include "analysis/sampling.h"
 
 #include <math.h>
-#include <stdlib.h>
+#include <string.h>
 
 /* x = s/R from e = w/R = x / (1 - exp(-x)). h(x) = x - e(1 - exp(-x)) is
  * convex with h(0) = 0 and one positive root; Newton's method started to
@@ -35,33 +35,21 @@ double ms_sample_var(uint64_t w, uint64_t rate)
 	return dw * dw * exp(-x); /* 1 - p = exp(-s/R) */
 }
 
-#define MEMO_SIZE 1024 /* direct-mapped by weight */
-
-struct ms_sample_memo {
-	uint64_t rate;
-	uint64_t w[MEMO_SIZE]; /* 0: empty (a weight is never 0) */
-	double v[MEMO_SIZE];
-};
-
-struct ms_sample_memo *ms_sample_memo_new(uint64_t rate)
+void ms_sample_memo_init(struct ms_sample_memo *m, uint64_t rate)
 {
-	struct ms_sample_memo *m = calloc(1, sizeof(*m));
-	if (m)
-		m->rate = rate;
-	return m;
+	memset(m, 0, sizeof(*m));
+	m->rate = rate;
 }
 
 double ms_sample_var_memo(struct ms_sample_memo *m, uint64_t w)
 {
-	size_t i = (size_t)((w * 0x9E3779B97F4A7C15ull) >> 54); /* 10 bits */
+	size_t i = (size_t)((w * 0x9E3779B97F4A7C15ull) >> 54); /* 10 bits: MS_SAMPLE_MEMO */
 	if (m->w[i] != w) {
 		m->v[i] = ms_sample_var(w, m->rate);
 		m->w[i] = w;
 	}
 	return m->v[i];
 }
-
-void ms_sample_memo_free(struct ms_sample_memo *m) { free(m); }
 
 static uint64_t round_bytes(double v)
 {

@@ -17,13 +17,17 @@
  * from w = s / (1 - exp(-s/R)). 0 when rate is 0 (a full trace). */
 double ms_sample_var(uint64_t w, uint64_t rate);
 
-/* ms_sample_var for a replay, remembered by weight: a trace's samples have
- * few distinct weights (one per allocation size), and each costs a few
- * exp() to invert. NULL when out of memory. */
-struct ms_sample_memo;
-struct ms_sample_memo *ms_sample_memo_new(uint64_t rate);
+/* ms_sample_var remembered by weight: a trace's samples have few distinct
+ * weights (one per allocation size), and each costs a few exp() to invert.
+ * Direct-mapped, 16 KiB; ms_sample_memo_init sets the rate and empties it. */
+#define MS_SAMPLE_MEMO 1024
+struct ms_sample_memo {
+	uint64_t rate;
+	uint64_t w[MS_SAMPLE_MEMO]; /* 0: empty (a weight is never 0) */
+	double v[MS_SAMPLE_MEMO];
+};
+void ms_sample_memo_init(struct ms_sample_memo *memo, uint64_t rate);
 double ms_sample_var_memo(struct ms_sample_memo *memo, uint64_t w);
-void ms_sample_memo_free(struct ms_sample_memo *memo);
 
 /* The standard error of a sum whose variance is var, rounded to bytes. */
 uint64_t ms_sample_stderr(double var);
