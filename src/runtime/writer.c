@@ -34,7 +34,9 @@
  * streams, zstd's window) and what a reader holds (two frames decompressed
  * ahead, each also before its join). Frames of up to 4 MiB cost churn-2t's
  * report 21 MB more peak RSS than frames of 1 MiB and compressed churn only
- * 1% better; frames of 512 KiB compressed it 2% worse. */
+ * 1% better; frames of 512 KiB compressed it 2% worse. A scan's records,
+ * staged up to 4 MiB, raised perl's peak RSS by up to 4 MiB at its exit,
+ * when its heap still holds most of its peak. */
 #define RAW_CAP (1u << 20)
 #define ROUND_MS 100
 #define PUBLISH_MS 15 /* stats page refresh, only while a page exists */
@@ -53,7 +55,6 @@ static ZSTD_CCtx *cctx;
  * they are staged: each stream is mapped RAW_CAP bytes, and its pages are
  * touched only as far as it fills. */
 static struct ms_col_bufs cols;
-static size_t raw_len; /* bytes of records staged in cols */
 static uint8_t *out;
 static size_t out_cap;
 static uint64_t peak_rss;
@@ -253,8 +254,9 @@ static void set_level(int level)
 static uint64_t last_frame_ns; /* when the last frame was written */
 
 /* Compresses the split records in b and writes the frame. */
-static void frame(const struct ms_col_bufs *b, size_t len)
+static void frame(const struct ms_col_bufs *b)
 {
+	size_t len = ms_col_total(b);
 	if (!len || ensure_fd())
 		return;
 	uint64_t now = ms_rt_clock_ns(CLOCK_MONOTONIC), dt = now - last_frame_ns;
@@ -277,10 +279,8 @@ static void frame(const struct ms_col_bufs *b, size_t len)
 
 static void flush_raw(void)
 {
-	frame(&cols, raw_len);
-	for (int k = 0; k < MS_COL_STREAMS; k++)
-		cols.len[k] = 0;
-	raw_len = 0;
+	frame(&cols);
+	ms_col_clear(&cols);
 }
 
 /* Splits len bytes of whole records into b, whose streams have room for
@@ -308,7 +308,7 @@ static void frame_large(const uint8_t *src, size_t len)
 		;
 	if (k == MS_COL_STREAMS) {
 		split(&b, src, len);
-		frame(&b, len);
+		frame(&b);
 	}
 	while (k-- > 0)
 		ms_rt_unmap(b.s[k], len);
@@ -316,14 +316,13 @@ static void frame_large(const uint8_t *src, size_t len)
 
 static void stage(const uint8_t *src, size_t len)
 {
-	if (raw_len + len > RAW_CAP)
+	if (ms_col_total(&cols) + len > RAW_CAP)
 		flush_raw();
 	if (len > RAW_CAP) {
 		frame_large(src, len);
 		return;
 	}
 	split(&cols, src, len);
-	raw_len += len;
 }
 
 static void stage_wrec(void)
@@ -432,18 +431,9 @@ int ms_rt_writer_snap_begin(void)
 	return 0;
 }
 
-/* A scan's records come by the megabyte (perl's exit: 2.7 M edges) at the
- * end of a run, when the program's heap may still hold most of its peak:
- * staged up to RAW_CAP, they raised perl's peak RSS by up to 4 MiB, in some
- * runs above the issue's bound. Their frames are cut at SNAP_RAW_CAP. */
-#define SNAP_RAW_CAP (1u << 20)
-
-void ms_rt_writer_snap_put(const uint8_t *p, size_t n)
-{
-	if (raw_len + n > SNAP_RAW_CAP)
-		flush_raw();
-	stage(p, n);
-}
+/* A scan's records come by the megabyte (perl's exit: 2.7 M edges), cut
+ * into frames of RAW_CAP like any others. */
+void ms_rt_writer_snap_put(const uint8_t *p, size_t n) { stage(p, n); }
 
 void ms_rt_writer_snap_end(void)
 {
@@ -660,9 +650,7 @@ void ms_rt_writer_fork_child(void)
 	round_lock = init;
 	ms_spin_reset(&wrec_lock);
 	wrec_len = 0;
-	raw_len = 0;
-	for (int k = 0; k < MS_COL_STREAMS; k++)
-		cols.len[k] = 0;
+	ms_col_clear(&cols);
 	writer_running = 0;
 	atomic_store(&wake_word, 0);
 	atomic_store(&sleeping, 0);

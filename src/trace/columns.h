@@ -44,6 +44,21 @@ struct ms_col_bufs {
 	size_t len[MS_COL_STREAMS];
 };
 
+/* Bytes held in b's streams: the records split into it. */
+static inline size_t ms_col_total(const struct ms_col_bufs *b)
+{
+	size_t t = 0;
+	for (int k = 0; k < MS_COL_STREAMS; k++)
+		t += b->len[k];
+	return t;
+}
+
+static inline void ms_col_clear(struct ms_col_bufs *b)
+{
+	for (int k = 0; k < MS_COL_STREAMS; k++)
+		b->len[k] = 0;
+}
+
 /* Appends the fields of the whole records in [rec, rec + n) to b's streams.
  * Each stream needs room for n more bytes at most. Returns 0, or -1 when the
  * bytes are not whole records of a known tag (b is then partly appended). */

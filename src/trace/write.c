@@ -77,9 +77,7 @@ static int compress_part(struct ZSTD_CCtx_s *cctx, ZSTD_outBuffer *ob, const voi
 long ms_trace_frame_encode_cols(struct ZSTD_CCtx_s *cctx, const struct ms_col_bufs *b, void *out)
 {
 	uint8_t dir[MS_COL_DIR_MAX];
-	size_t dlen = (size_t)(ms_col_directory(dir, b->len) - dir), total = dlen;
-	for (int k = 0; k < MS_COL_STREAMS; k++)
-		total += b->len[k];
+	size_t dlen = (size_t)(ms_col_directory(dir, b->len) - dir), total = dlen + ms_col_total(b);
 	if (total > MS_FRAME_MAX_RAW)
 		return -EINVAL;
 	uint8_t *o = out;
@@ -109,8 +107,7 @@ long ms_trace_frame_encode_split(struct ZSTD_CCtx_s *cctx, const void *raw, size
 {
 	if (raw_len > MS_FRAME_MAX_RAW)
 		return -EINVAL;
-	for (int k = 0; k < MS_COL_STREAMS; k++)
-		scratch->len[k] = 0;
+	ms_col_clear(scratch);
 	if (ms_col_split(scratch, raw, raw_len))
 		return -EINVAL;
 	return ms_trace_frame_encode_cols(cctx, scratch, out);

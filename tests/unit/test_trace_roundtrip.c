@@ -194,8 +194,7 @@ static void columns(void)
 	ASSERT_EQ_I64(ms_col_join(payload, plen - 1, back), -1); /* the last stream is short */
 	payload[plen] = 0;
 	ASSERT_EQ_I64(ms_col_join(payload, plen + 1, back), -1); /* a byte past the streams */
-	for (int k = 0; k < MS_COL_STREAMS; k++)
-		b.len[k] = 0;
+	ms_col_clear(&b);
 	ASSERT_EQ_I64(ms_col_split(&b, rec, n - 1), -1); /* ROUND cut */
 }
 
