@@ -111,8 +111,10 @@ static inline uint8_t *begin(struct ms_tstate *t, uint64_t ts)
 	uint8_t *w = t->p;
 	if (MS_UNLIKELY(w > t->end))
 		w = rotate(t);
-	if (MS_UNLIKELY(w == t->start))
+	if (MS_UNLIKELY(w == t->start)) {
+		t->cur->first_ts = ts;
 		w = ms_enc_chunk(w, &t->enc, t->tid, ts);
+	}
 	return w;
 }
 

@@ -222,6 +222,7 @@ struct ms_buf {
 	struct ms_buf *next;
 	uint32_t len;
 	uint32_t pad;
+	uint64_t first_ts; /* the stamp of its CHUNK */
 	uint8_t data[MS_BUF_SIZE];
 };
 

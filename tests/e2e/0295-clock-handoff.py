@@ -4,7 +4,9 @@ second one does (src/runtime/clock.h): handoff's main thread stamps its
 first 2,000 pairs alone, in whole coarse units, then every block it
 allocates is freed by a worker and the other way round. Exact own figures
 show that no free was merged before its allocation, or an allocation before
-the free of the block it reuses."""
+the free of the block it reuses. At the trace level: no event comes after a
+ROUND past its stamp, and a round's chunks come in the order of their first
+stamps."""
 import os
 import struct
 import sys
@@ -44,6 +46,16 @@ def test():
     fine = sum(1 for ts in worker if ts % unit)
     ms.check("the worker's stamps are exact (%d of %d not whole units)" % (fine, len(worker)),
              fine >= len(worker) * 0.99)
+
+    # ROUND(W) promises that every event before W is in the file before it;
+    # the writer stages a round's chunks by their first stamps, with a ROUND
+    # up to the next one after each, so that a reader holds about a chunk
+    # per thread, not the round (src/runtime/writer.c)
+    ms.check_eq("events read after a ROUND past their stamp", t.late, 0)
+    both = [c for c in t.round_chunks if len({tid for tid, _ in c}) == 2]
+    ms.check("rounds with chunks of both threads: %d" % len(both), len(both) >= 1)
+    unsorted = [c for c in t.round_chunks if [ts for _, ts in c] != sorted(ts for _, ts in c)]
+    ms.check_eq("rounds whose chunks are not in the order of their first stamps", len(unsorted), 0)
 
 
 ms.main(test)

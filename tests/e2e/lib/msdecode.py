@@ -10,6 +10,9 @@ test can check the runtime's snapshot records at the trace level.
     t.events      # list of (tid, weight, stack_id) of MS_REC_EVENT
     t.modules     # id -> (bias, path, [(vaddr, memsz, flags)])
     t.stamps      # (tid, ts) of every ALLOC, FREE and REALLOC, in file order
+    t.late        # how many of them came after a ROUND(W) with ts < W
+    t.round_chunks  # per writer round (CLOCK_SYNC starts one): (tid, base_ts)
+                    # of its chunks, in file order
 """
 
 import itertools
@@ -45,6 +48,8 @@ class Trace:
         self.end = None
         self.tags = []
         self.maps = []  # --mmap records, in file order
+        self.late = 0
+        self.round_chunks = [[]]
 
 
 class _R:
@@ -183,6 +188,12 @@ def decode(path):
         return [e for e in pend if e[0] >= watermark]
 
     last_round = None
+
+    def stamp(tid, ts):
+        t.stamps.append((tid, ts))
+        if last_round is not None and ts < last_round:
+            t.late += 1
+
     for raw in _frames(data):
         r = _R(raw)
         tid = prev_ts = prev_addr = 0
@@ -191,6 +202,7 @@ def decode(path):
             t.tags.append(tag)
             if tag == 0x01:
                 tid, prev_ts, prev_addr = r.u(), r.u(), 0
+                t.round_chunks[-1].append((tid, prev_ts))
                 chunk_allocs, chunk_frees = [], []  # for ALLOC_REF and FREE_REF
                 lifos = {}  # size class -> [entries, top], for ALLOC_TOP
             elif tag in (0x02, 0x0D, 0x0E):  # ALLOC, ALLOC_REF, ALLOC_TOP
@@ -206,7 +218,7 @@ def decode(path):
                     prev_addr = entries[0][entries[1] % 8]
                 chunk_allocs.append((prev_addr, size_class(size)))
                 pending.append((prev_ts, next(seq), prev_addr, size))
-                t.stamps.append((tid, prev_ts))
+                stamp(tid, prev_ts)
             elif tag in (0x03, 0x0C):  # FREE, FREE_REF
                 prev_ts += r.z()
                 if tag == 0x03:
@@ -219,10 +231,10 @@ def decode(path):
                         entries[1] += 1
                 chunk_frees.append(prev_addr)
                 pending.append((prev_ts, next(seq), prev_addr, None))
-                t.stamps.append((tid, prev_ts))
+                stamp(tid, prev_ts)
             elif tag == 0x04:
                 prev_ts += r.z()
-                t.stamps.append((tid, prev_ts))
+                stamp(tid, prev_ts)
                 pending.append((prev_ts, next(seq), prev_addr + 0, None))
                 before = prev_ts
                 prev_ts += r.u()
@@ -262,6 +274,7 @@ def decode(path):
                 t.maps.append(("remap", tid, before, prev_ts, old, new, r.u(), r.u(), r.u()))
             elif tag == 0x10:
                 r.u(), r.u(), r.u()
+                t.round_chunks.append([])
             elif tag == 0x11:
                 r.u()
                 mid, bias, p, _ = r.u(), r.u(), r.s(), r.s()
