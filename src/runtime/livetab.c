@@ -59,7 +59,8 @@ _Static_assert(sizeof(struct slot) == 12, "a slot is 12 bytes");
 
 struct shard {
 	ms_spin lock;
-	uint32_t cap; /* slots: a whole number of groups */
+	uint32_t in_region; /* its table is in its slice of the region */
+	uint32_t cap;       /* slots: a whole number of groups */
 	uint32_t count;
 	struct slot *slots;
 	uint64_t bytes; /* sum of the sizes (snapshot-at-peak samples it) */
@@ -219,49 +220,117 @@ static void put(struct slot *slots, uint32_t cap, const struct slot *e)
 	slots[i] = *e;
 }
 
-/* Shard tables come from one region backed by huge pages where the kernel
- * allows it: with 1M live blocks the tables span tens of MB, and with 4 KiB
- * pages nearly every lookup also misses the TLB (a nested page walk in a
- * VM). Bump-allocated under the owning shard's lock (an atomic bump, as
- * shards grow concurrently); a table outgrown is returned to the kernel. */
-#define REGION_SIZE (16ull << 30) /* address space only: MAP_NORESERVE */
-static uint8_t *region;
-static _Atomic uint64_t region_used;
+/* Each shard's table starts in a nursery shared by all shards, on one huge
+ * page, and moves to a slice of its own at its first growth; there it
+ * grows in place: its entries are copied aside, the larger table is zeroed
+ * where the old one was, and they are put back. Nothing is given back and
+ * nothing is left over. A table in a new place at each growth left the
+ * old one to give back (MADV_NOHUGEPAGE and MADV_DONTNEED: 5,351 calls in
+ * perl's run, each splitting a huge page and the mapping, until the live
+ * tables were mostly in 4 KiB pages) and touched every new table's pages
+ * afresh. A slice uses huge pages once its table fills one: with 1M live
+ * blocks the tables span tens of MB, and with 4 KiB pages nearly every
+ * lookup also misses the TLB (a nested page walk in a VM); a small table
+ * would pay a whole huge page. The nursery keeps the tables of a program
+ * with few live blocks on one page, as they were (a slice each from the
+ * start cost churn 2-4%); once every table has left it, it goes back to
+ * the kernel. */
+#define SLICE (256ull << 20) /* a shard's table at most: 22 M slots */
+#define HUGE_SIZE (2ull << 20)
+#define FIRST_BYTES ((uint64_t)INIT_GROUPS * GROUP * sizeof(struct slot))
+_Static_assert(NSHARD * FIRST_BYTES <= HUGE_SIZE, "the first tables fill at most the nursery");
+/* the nursery, the slices, then aside: where a table being grown is copied
+ * (address space only: MAP_NORESERVE) */
+#define REGION_SIZE (HUGE_SIZE + (uint64_t)NSHARD * SLICE + SLICE)
+static uint8_t *_Atomic region;
+static _Atomic int region_refused; /* asked once */
+static ms_spin region_lock = MS_SPIN_INIT; /* aside, and the nursery's count */
 
-static struct slot *table_alloc(size_t bytes)
+static uint8_t *region_get(void)
 {
-	bytes = (bytes + 4095) & ~(size_t)4095;
-	uint8_t *r = __atomic_load_n(&region, __ATOMIC_ACQUIRE);
-	if (!r) {
-		uint8_t *m = ms_rt_map(REGION_SIZE);
-		if (!m)
-			return ms_rt_alloc(bytes);
-		madvise(m, REGION_SIZE, MADV_HUGEPAGE);
-		uint8_t *expected = NULL;
-		if (!__atomic_compare_exchange_n(&region, &expected, m, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-			ms_rt_unmap(m, REGION_SIZE);
-			m = expected;
-		}
-		r = m;
+	uint8_t *r = atomic_load_explicit(&region, memory_order_acquire);
+	if (r || atomic_load_explicit(&region_refused, memory_order_relaxed))
+		return r;
+	uint8_t *m = ms_rt_map(REGION_SIZE + HUGE_SIZE);
+	if (!m) {
+		atomic_store_explicit(&region_refused, 1, memory_order_relaxed);
+		return NULL;
 	}
-	uint64_t off = atomic_fetch_add(&region_used, bytes);
-	if (off + bytes > REGION_SIZE)
-		return ms_rt_alloc(bytes);
-	return (struct slot *)(void *)(r + off);
+	r = (uint8_t *)(((uintptr_t)m + HUGE_SIZE - 1) & ~(uintptr_t)(HUGE_SIZE - 1));
+	madvise(r, HUGE_SIZE, MADV_HUGEPAGE);
+	uint8_t *expected = NULL;
+	if (!atomic_compare_exchange_strong(&region, &expected, r)) {
+		ms_rt_unmap(m, REGION_SIZE + HUGE_SIZE);
+		return expected;
+	}
+	return r;
 }
 
-static void table_free(struct slot *t, size_t bytes)
+/* A table of its own, the old one freed: without the region (strict
+ * overcommit refuses its reservation). */
+static int grow_apart(struct shard *s, uint32_t cap)
 {
-	uint8_t *r = region;
-	if (r && (uint8_t *)t >= r && (uint8_t *)t < r + REGION_SIZE) {
-		/* never used again (the region is a bump): out of the huge-page
-		 * range first, or khugepaged may fault it back in whole */
-		size_t len = (bytes + 4095) & ~(size_t)4095;
-		madvise(t, len, MADV_NOHUGEPAGE);
-		madvise(t, len, MADV_DONTNEED);
+	struct slot *n = ms_rt_alloc((size_t)cap * sizeof *n);
+	if (!n)
+		return -1;
+	for (uint32_t i = 0; s->slots && i < s->cap; i++)
+		if (s->slots[i].w0)
+			put(n, cap, &s->slots[i]);
+	struct slot *old = s->slots;
+	__atomic_store_n(&s->slots, n, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->cap, cap, __ATOMIC_RELAXED);
+	ms_rt_free(old);
+	return 0;
+}
+
+/* Counts the tables in the nursery; the last one to leave gives its page
+ * back (whole: nothing is split). Under region_lock, so that no table
+ * arrives between the count and the release. */
+static void nursery_count(uint8_t *r, int d)
+{
+	static uint32_t tables;
+	ms_spin_lock(&region_lock);
+	tables += (uint32_t)d;
+	if (!tables)
+		madvise(r, HUGE_SIZE, MADV_DONTNEED);
+	ms_spin_unlock(&region_lock);
+}
+
+static int grow_in_place(struct shard *s, uint32_t cap)
+{
+	uint64_t k = (uint64_t)(s - shards);
+	uint64_t bytes = (uint64_t)cap * sizeof(struct slot), old_bytes = (uint64_t)s->cap * sizeof(struct slot);
+	uint8_t *r = atomic_load_explicit(&region, memory_order_relaxed);
+	struct slot *t = (struct slot *)(void *)(r + HUGE_SIZE + k * SLICE);
+	if (!s->slots || s->slots != t) { /* the first table, or the first growth */
+		struct slot *n = s->slots ? t : (struct slot *)(void *)(r + k * FIRST_BYTES);
+		for (uint32_t i = 0; s->slots && i < s->cap; i++)
+			if (s->slots[i].w0)
+				put(n, cap, &s->slots[i]);
+		nursery_count(r, s->slots ? -1 : 1);
+		__atomic_store_n(&s->slots, n, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->cap, cap, __ATOMIC_RELAXED);
+		return 0;
 	}
-	else
-		ms_rt_free(t);
+	if (bytes > SLICE)
+		return -1;
+	if (old_bytes < HUGE_SIZE && bytes >= HUGE_SIZE)
+		madvise(t, SLICE, MADV_HUGEPAGE);
+	/* one table grows at a time through aside, which is not kept in
+	 * memory past a large one */
+	struct slot *aside = (struct slot *)(void *)(r + HUGE_SIZE + NSHARD * SLICE);
+	ms_spin_lock(&region_lock);
+	memcpy(aside, t, old_bytes);
+	memset(t, 0, bytes);
+	uint32_t old_cap = s->cap;
+	__atomic_store_n(&s->cap, cap, __ATOMIC_RELAXED);
+	for (uint32_t i = 0; i < old_cap; i++)
+		if (aside[i].w0)
+			put(t, cap, &aside[i]);
+	if (old_bytes > (4u << 20))
+		madvise(aside, old_bytes, MADV_DONTNEED);
+	ms_spin_unlock(&region_lock);
+	return 0;
 }
 
 static int grow(struct shard *s)
@@ -270,19 +339,9 @@ static int grow(struct shard *s)
 	groups = groups ? groups + (groups + 2) / 3 : INIT_GROUPS;
 	if (groups > (UINT32_MAX >> GROUP_BITS) / 2)
 		return -1;
-	uint32_t cap = groups << GROUP_BITS;
-	struct slot *n = table_alloc((size_t)cap * sizeof *n);
-	if (!n)
-		return -1;
-	if (s->slots) {
-		for (uint32_t i = 0; i < s->cap; i++)
-			if (s->slots[i].w0)
-				put(n, cap, &s->slots[i]);
-		table_free(s->slots, (size_t)s->cap * sizeof *s->slots);
-	}
-	__atomic_store_n(&s->slots, n, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->cap, cap, __ATOMIC_RELAXED);
-	return 0;
+	if (!s->slots) /* the first table decides where the shard's tables live */
+		s->in_region = region_get() != NULL;
+	return s->in_region ? grow_in_place(s, groups << GROUP_BITS) : grow_apart(s, groups << GROUP_BITS);
 }
 
 /* A block above 2^48 lives whole in the side table; the shard counts its

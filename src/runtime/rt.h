@@ -3,8 +3,9 @@
  * here is exported from the library; only hooks.c defines public symbols.
  *
  * Lock order (fork's prepare takes them in this order): round lock ->
- * thread list -> each thread's buffer lock -> livetab shards -> livetab side
- * table -> buffer pool -> modules lock -> writer records lock -> arena. */
+ * thread list -> each thread's buffer lock -> livetab shards -> livetab
+ * region -> livetab side table -> buffer pool -> modules lock -> writer
+ * records lock -> arena. */
 #ifndef MS_RT_RT_H
 #define MS_RT_RT_H
 
