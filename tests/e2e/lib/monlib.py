@@ -3,6 +3,7 @@ memscope, reading /proc the way the kernel documents it, decoding a PNG.
 Standard library only. Every check records a failure and the test goes on;
 finish() exits 1 when any check failed."""
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -39,6 +40,25 @@ def check_eq(what, got, want):
 
 def check_near(what, got, want, rel):
     check(what, abs(got - want) <= rel * abs(want), "got %r, want %r within %g%%" % (got, want, rel * 100))
+
+
+def check_grid(what, times, interval, slots):
+    """Sample times (s) on monitor's grid of absolute deadlines
+    (cmd_monitor.c): a tick is taken at or after its deadline, and one that
+    comes late skips the slots it missed instead of bunching up, so no two
+    samples share an interval-long slot and there are at most `slots` of
+    them. How many slots a loaded machine skips is its own affair: a count
+    that must be about `slots` failed under `ctest -j3` on 2 cores (42 of
+    60), so the floor is a quarter. The last sample may be the one taken
+    when the program exits, off the grid."""
+    tol = 0.0005  # the logs round times to 1 ms
+    grid = times[:-1]
+    bunched = [(a, b) for a, b in zip(grid, grid[1:])
+               if math.floor((b + tol) / interval) <= math.floor((a - tol) / interval)]
+    check("%s: no two samples in one slot of %g s" % (what, interval), not bunched, str(bunched[:3]))
+    check("%s: at most one sample per slot (%d slots)" % (what, slots), len(times) <= slots + 1, str(len(times)))
+    check("%s: at least a quarter of the %d slots sampled" % (what, slots), len(times) >= slots // 4,
+          str(len(times)))
 
 
 def memscope(args, stdin=None, input_bytes=None):
