@@ -228,10 +228,10 @@ static void put(struct slot *slots, uint32_t cap, const struct slot *e)
  * old one to give back (MADV_NOHUGEPAGE and MADV_DONTNEED: 5,351 calls in
  * perl's run, each splitting a huge page and the mapping, until the live
  * tables were mostly in 4 KiB pages) and touched every new table's pages
- * afresh. A slice uses huge pages once its table fills one: with 1M live
- * blocks the tables span tens of MB, and with 4 KiB pages nearly every
- * lookup also misses the TLB (a nested page walk in a VM); a small table
- * would pay a whole huge page. The nursery keeps the tables of a program
+ * afresh. A slice uses huge pages where its table fills them: with 1M
+ * live blocks the tables span tens of MB, and with 4 KiB pages nearly
+ * every lookup also misses the TLB (a nested page walk in a VM); a small
+ * table would pay a whole huge page. The nursery keeps the tables of a program
  * with few live blocks on one page, as they were (a slice each from the
  * start cost churn 2-4%); once every table has left it, it goes back to
  * the kernel. */
@@ -314,8 +314,12 @@ static int grow_in_place(struct shard *s, uint32_t cap)
 	}
 	if (bytes > SLICE)
 		return -1;
-	if (old_bytes < HUGE_SIZE && bytes >= HUGE_SIZE)
-		madvise(t, SLICE, MADV_HUGEPAGE);
+	/* huge pages for the whole ones the table covers, not its last,
+	 * partial one: a huge page there would keep up to 2 MiB past the
+	 * table's end in memory (for 50 M live blocks, 255 MB) */
+	uint64_t whole = bytes & ~(HUGE_SIZE - 1);
+	if (whole > (old_bytes & ~(HUGE_SIZE - 1)))
+		madvise(t, whole, MADV_HUGEPAGE);
 	/* one table grows at a time through aside, which is not kept in
 	 * memory past a large one */
 	struct slot *aside = (struct slot *)(void *)(r + HUGE_SIZE + NSHARD * SLICE);
