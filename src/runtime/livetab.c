@@ -59,8 +59,7 @@ _Static_assert(sizeof(struct slot) == 12, "a slot is 12 bytes");
 
 struct shard {
 	ms_spin lock;
-	uint32_t in_region; /* its table is in its slice of the region */
-	uint32_t cap;       /* slots: a whole number of groups */
+	uint32_t cap; /* slots: a whole number of groups */
 	uint32_t count;
 	struct slot *slots;
 	uint64_t bytes; /* sum of the sizes (snapshot-at-peak samples it) */
@@ -266,19 +265,31 @@ static uint8_t *region_get(void)
 	return r;
 }
 
+/* Puts the entries of from (from_cap slots) into the empty table to. */
+static void rehash(struct slot *to, uint32_t cap, const struct slot *from, uint32_t from_cap)
+{
+	for (uint32_t i = 0; i < from_cap; i++)
+		if (from[i].w0)
+			put(to, cap, &from[i]);
+}
+
+/* Unlocked readers (ms_livetab_prefetch) see either table whole. */
+static void publish(struct shard *s, struct slot *slots, uint32_t cap)
+{
+	__atomic_store_n(&s->slots, slots, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->cap, cap, __ATOMIC_RELAXED);
+}
+
 /* A table of its own, the old one freed: without the region (strict
  * overcommit refuses its reservation). */
 static int grow_apart(struct shard *s, uint32_t cap)
 {
-	struct slot *n = ms_rt_alloc((size_t)cap * sizeof *n);
+	struct slot *n = ms_rt_alloc((size_t)cap * sizeof *n), *old = s->slots;
 	if (!n)
 		return -1;
-	for (uint32_t i = 0; s->slots && i < s->cap; i++)
-		if (s->slots[i].w0)
-			put(n, cap, &s->slots[i]);
-	struct slot *old = s->slots;
-	__atomic_store_n(&s->slots, n, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->cap, cap, __ATOMIC_RELAXED);
+	if (old)
+		rehash(n, cap, old, s->cap);
+	publish(s, n, cap);
 	ms_rt_free(old);
 	return 0;
 }
@@ -296,20 +307,17 @@ static void nursery_count(uint8_t *r, int d)
 	ms_spin_unlock(&region_lock);
 }
 
-static int grow_in_place(struct shard *s, uint32_t cap)
+static int grow_in_place(struct shard *s, uint32_t cap, uint8_t *r)
 {
 	uint64_t k = (uint64_t)(s - shards);
 	uint64_t bytes = (uint64_t)cap * sizeof(struct slot), old_bytes = (uint64_t)s->cap * sizeof(struct slot);
-	uint8_t *r = atomic_load_explicit(&region, memory_order_relaxed);
 	struct slot *t = (struct slot *)(void *)(r + HUGE_SIZE + k * SLICE);
-	if (!s->slots || s->slots != t) { /* the first table, or the first growth */
+	if (s->slots != t) { /* the first table (in the nursery), or the first growth */
 		struct slot *n = s->slots ? t : (struct slot *)(void *)(r + k * FIRST_BYTES);
-		for (uint32_t i = 0; s->slots && i < s->cap; i++)
-			if (s->slots[i].w0)
-				put(n, cap, &s->slots[i]);
+		if (s->slots)
+			rehash(n, cap, s->slots, s->cap);
 		nursery_count(r, s->slots ? -1 : 1);
-		__atomic_store_n(&s->slots, n, __ATOMIC_RELAXED);
-		__atomic_store_n(&s->cap, cap, __ATOMIC_RELAXED);
+		publish(s, n, cap);
 		return 0;
 	}
 	if (bytes > SLICE)
@@ -328,24 +336,23 @@ static int grow_in_place(struct shard *s, uint32_t cap)
 	memset(t, 0, bytes);
 	uint32_t old_cap = s->cap;
 	__atomic_store_n(&s->cap, cap, __ATOMIC_RELAXED);
-	for (uint32_t i = 0; i < old_cap; i++)
-		if (aside[i].w0)
-			put(t, cap, &aside[i]);
+	rehash(t, cap, aside, old_cap);
 	if (old_bytes > (4u << 20))
 		madvise(aside, old_bytes, MADV_DONTNEED);
 	ms_spin_unlock(&region_lock);
 	return 0;
 }
 
-static int grow(struct shard *s)
+static __attribute__((noinline, cold)) int grow(struct shard *s)
 {
 	uint32_t groups = s->slots ? s->cap >> GROUP_BITS : 0;
 	groups = groups ? groups + (groups + 2) / 3 : INIT_GROUPS;
 	if (groups > (UINT32_MAX >> GROUP_BITS) / 2)
 		return -1;
-	if (!s->slots) /* the first table decides where the shard's tables live */
-		s->in_region = region_get() != NULL;
-	return s->in_region ? grow_in_place(s, groups << GROUP_BITS) : grow_apart(s, groups << GROUP_BITS);
+	/* the first table decides where the shard's tables live */
+	uint8_t *r = region_get();
+	int in_region = r && (!s->slots || ((uint8_t *)s->slots >= r && (uint8_t *)s->slots < r + REGION_SIZE));
+	return in_region ? grow_in_place(s, groups << GROUP_BITS, r) : grow_apart(s, groups << GROUP_BITS);
 }
 
 /* A block above 2^48 lives whole in the side table; the shard counts its

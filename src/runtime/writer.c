@@ -365,11 +365,10 @@ static void flush_now_and_then(int final)
 
 static inline uint64_t earlier(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
-static uint64_t stage_round(uint64_t watermark)
+static void stage_round(uint64_t watermark)
 {
 	uint8_t rb[1 + MS_VARINT_MAX];
 	stage(rb, (size_t)(ms_enc_round(rb, watermark) - rb));
-	return watermark;
 }
 
 /* A round's buffers, stably merge-sorted by their first stamp: a thread's
@@ -452,8 +451,9 @@ static void round_locked(int final)
 	for (struct ms_buf *b = list; b; b = b->next) {
 		stage(b->data, b->len);
 		/* the buffers left start no earlier than the next one */
-		if (b->next && earlier(T, b->next->first_ts) > said)
-			said = stage_round(earlier(T, b->next->first_ts));
+		uint64_t w = b->next ? earlier(T, b->next->first_ts) : 0;
+		if (w > said)
+			stage_round(said = w);
 	}
 	ms_rt_buf_put_list(list);
 	while (reap) {
