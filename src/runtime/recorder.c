@@ -440,10 +440,8 @@ static inline void recent_to_front(struct ms_tstate *t, int i, struct ms_recent 
 /* Loops allocate from a few stacks in turn (perl: 93% of its stacks are
  * one of the thread's last four, churn: all), and finding a stack among
  * them costs less than hashing it and looking it up in the shared table. */
-void ms_rt_stack_capture(struct ms_tstate *t, void *ra, const void *frame, struct ms_stackref *sr)
+static void stack_of_ips(struct ms_tstate *t, uint32_t n, struct ms_stackref *sr)
 {
-	uint32_t n = ms_rt_unwind(t, ms_rt_opt.depth, ra, frame);
-	sr->claim = NULL;
 	if (!n) {
 		sr->id = MS_STACK_UNKNOWN;
 		return;
@@ -461,6 +459,31 @@ void ms_rt_stack_capture(struct ms_tstate *t, void *ra, const void *frame, struc
 	uintptr_t *spare = t->recent[MS_RECENT - 1].ips;
 	recent_to_front(t, MS_RECENT - 1, (struct ms_recent){t->ips, n, sr->id, ms_rt_gen});
 	t->ips = spare;
+}
+
+/* A path's first use: its stack's id, from its frames. */
+static __attribute__((noinline)) void stack_of_path(struct ms_tstate *t, struct ms_stackpath *path,
+                                                    struct ms_stackref *sr)
+{
+	stack_of_ips(t, ms_rt_unwind_path(t, ms_rt_opt.depth, path), sr);
+	if (sr->id != MS_STACK_UNKNOWN)
+		ms_stackpath_set_id(path, sr->id);
+}
+
+/* A walk that reuses the outer frames of the thread's previous one gives
+ * the stack as a path: known paths carry their stack's id. */
+void ms_rt_stack_capture(struct ms_tstate *t, void *ra, const void *frame, struct ms_stackref *sr)
+{
+	struct ms_stackpath *path;
+	uint32_t n = ms_rt_unwind(t, ms_rt_opt.depth, ra, frame, &path);
+	sr->claim = NULL;
+	if (MS_LIKELY(path != NULL)) {
+		sr->id = ms_stackpath_id(path, &sr->claim);
+		if (MS_UNLIKELY(sr->id == MS_STACK_UNKNOWN))
+			stack_of_path(t, path, sr);
+		return;
+	}
+	stack_of_ips(t, n, sr);
 }
 
 static inline uint8_t *put_stack(uint8_t *w, const struct ms_stackref *sr)

@@ -150,6 +150,25 @@ struct ms_stacknode *ms_stacktab_get(uint32_t id);
  * write its STACK record, else NULL. */
 struct ms_stacknode *ms_stacktab_claim(uint32_t id);
 void *ms_rt_bump_alloc(struct ms_bump *b, size_t size);
+/* A stack as a path from its outermost frame (stacktab.c): the node of ip
+ * is the stack from ip outward, parent NULL when ip is the outermost. */
+struct ms_stackpath {
+	uint64_t hash; /* of (parent, ip) */
+	uintptr_t ip;
+	struct ms_stackpath *parent;
+	uint32_t len; /* frames from ip outward */
+	uint32_t pad;
+	struct ms_stacknode *_Atomic stack; /* its entry in the stack table, once known */
+};
+/* The node of ip called from parent's stack, made if new; NULL if out of
+ * memory. A known one takes no lock. */
+struct ms_stackpath *ms_stackpath_child(struct ms_stackpath *parent, uintptr_t ip);
+/* The id of p's stack and its claim (see ms_stacktab_lookup), or
+ * MS_STACK_UNKNOWN while p has not been given one. */
+uint32_t ms_stackpath_id(struct ms_stackpath *p, struct ms_stacknode **claim);
+void ms_stackpath_set_id(struct ms_stackpath *p, uint32_t id);
+/* p's innermost frames, up to cap, innermost first; returns the count. */
+uint32_t ms_stackpath_ips(const struct ms_stackpath *p, uintptr_t *ips, uint32_t cap);
 
 /* ---- live blocks (livetab.c) ---- */
 struct ms_live {
@@ -197,18 +216,26 @@ void ms_rt_unwind_init(void);
 #define MS_UNWIND_SLACK 16
 #define MS_UNWIND_CUT_PAST 4 /* frames past the depth where main()'s wrapper is looked for */
 struct ms_tstate;
-uint32_t ms_rt_unwind(struct ms_tstate *t, uint32_t depth, void *ra, const void *frame);
+/* When the walk knows the stack as a path, *path is set and the stack is
+ * the path's innermost depth frames (the rest of t->ips is not kept): see
+ * ms_rt_unwind_path for them. */
+uint32_t ms_rt_unwind(struct ms_tstate *t, uint32_t depth, void *ra, const void *frame, struct ms_stackpath **path);
+/* Fills t->ips with path's stack as ms_rt_unwind would have; the count. */
+uint32_t ms_rt_unwind_path(struct ms_tstate *t, uint32_t depth, const struct ms_stackpath *path);
 /* The .eh_frame walk (cfi.c): up to cap frames from the one whose return
  * address is ra (found within slack frames), or -1 when it cannot follow
  * this stack and libunwind must. [lo, hi) bounds the thread's stack; memo
  * (or NULL) keeps the thread's previous walk. frame, if not NULL, is
  * __builtin_frame_address(0) of a function of ours that is still running
  * (built with frame pointers): the walk starts at its caller instead of
- * here, and skips the frames in between without looking up their rules. */
+ * here, and skips the frames in between without looking up their rules.
+ * When the walk (with a memo) reaches the outermost frame, *path is set to
+ * the stack's path and the return value is its length, which may exceed
+ * cap: ips then holds only the new inner frames. */
 struct ms_cfi_memo;
 int ms_cfi_init(void);
 int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, const void *frame, uintptr_t lo,
-                uintptr_t hi, struct ms_cfi_memo *memo);
+                uintptr_t hi, struct ms_cfi_memo *memo, struct ms_stackpath **path);
 /* A memo for walks of up to frames frames, the skipped ones included. */
 struct ms_cfi_memo *ms_cfi_memo_new(uint32_t frames);
 void ms_cfi_memo_free(struct ms_cfi_memo *m);

@@ -54,13 +54,10 @@ static uint32_t unwind_libunwind(uintptr_t *ips, uint32_t depth, void *ra)
 	return cnt;
 }
 
-uint32_t ms_rt_unwind(struct ms_tstate *t, uint32_t depth, void *ra, const void *frame)
+/* Our main() wrapper out (it sits a few frames from the outer end), and the
+ * stack cut to depth. */
+static uint32_t finish(uintptr_t *ips, uint32_t cnt, uint32_t depth)
 {
-	uintptr_t *ips = t->ips;
-	int n = ms_cfi_walk(ips, depth + MS_UNWIND_CUT_PAST, MS_UNWIND_SLACK, (uintptr_t)ra, frame, t->stack_lo,
-	                    t->stack_hi, t->memo);
-	uint32_t cnt = n >= 0 ? (uint32_t)n : unwind_libunwind(ips, depth, ra);
-	/* the wrapper of main sits a few frames from the outer end */
 	for (uint32_t i = cnt > MS_UNWIND_CUT_PAST ? cnt - MS_UNWIND_CUT_PAST : 0; i < cnt; i++) {
 		if (ips[i] - self_lo < self_hi - self_lo) {
 			for (uint32_t j = i + 1; j < cnt; j++)
@@ -69,7 +66,23 @@ uint32_t ms_rt_unwind(struct ms_tstate *t, uint32_t depth, void *ra, const void 
 			break;
 		}
 	}
-	if (cnt > depth)
-		cnt = depth;
-	return cnt;
+	return cnt > depth ? depth : cnt;
+}
+
+uint32_t ms_rt_unwind(struct ms_tstate *t, uint32_t depth, void *ra, const void *frame, struct ms_stackpath **path)
+{
+	uintptr_t *ips = t->ips;
+	*path = NULL;
+	int n = ms_cfi_walk(ips, depth + MS_UNWIND_CUT_PAST, MS_UNWIND_SLACK, (uintptr_t)ra, frame, t->stack_lo,
+	                    t->stack_hi, t->memo, path);
+	if (*path)
+		return (uint32_t)n > depth ? depth : (uint32_t)n; /* an upper bound: ms_rt_unwind_path has the count */
+	return finish(ips, n >= 0 ? (uint32_t)n : unwind_libunwind(ips, depth, ra), depth);
+}
+
+/* A walk cut at depth + MS_UNWIND_CUT_PAST frames would have seen no more
+ * of the path. */
+uint32_t ms_rt_unwind_path(struct ms_tstate *t, uint32_t depth, const struct ms_stackpath *path)
+{
+	return finish(t->ips, ms_stackpath_ips(path, t->ips, depth + MS_UNWIND_CUT_PAST), depth);
 }

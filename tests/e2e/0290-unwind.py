@@ -6,7 +6,8 @@ walk hands to libunwind) and a recursion deeper than --depth. Every stack
 and its figures are equal between the two runs, and the known ones are
 there: 101 x 24 B under fp_frame, 101 x 40 B under aligned_frame, 51 x 56 B
 under catcher, 20 x 72 B under on_usr1, 10 x 88 B under recurse with 64
-frames."""
+frames, 456 x 104 B under climb. With --depth 8 too, where most of climb's
+stacks are cut."""
 import os
 import sys
 
@@ -24,10 +25,10 @@ def stacks_by_frames(doc):
     return out
 
 
-def record(name, env):
+def record(name, env, opts=()):
     d = ms.tmpdir(name)
     trace = os.path.join(d, "trace.mst")
-    p = ms.ms_run([ms.target("unwind_mix")], trace=trace, opts=["-q"], cwd=d, env=env)
+    p = ms.ms_run([ms.target("unwind_mix")], trace=trace, opts=["-q"] + list(opts), cwd=d, env=env)
     if p.returncode != 0:
         ms.show(p, "memscope run")
     ms.check_eq("%s: exit status" % name, p.returncode, 0)
@@ -35,18 +36,24 @@ def record(name, env):
     return ms.ms_report(trace)
 
 
+def same_stacks(what, own, lib):
+    a, b = stacks_by_frames(own), stacks_by_frames(lib)
+    ms.check_eq("%s: same number of distinct stacks" % what, len(a), len(b))
+    for key in sorted(set(a) | set(b), key=str):
+        if a.get(key) != b.get(key):
+            ms.check_eq("%s: stack %s: figures (own walk vs libunwind)" %
+                        (what, " <- ".join(k[0] or "?" for k in key[:6])), a.get(key), b.get(key))
+
+
 def test():
     own = record("eh_frame", {})
     lib = record("libunwind", {"MEMSCOPE_LIBUNWIND": "1"})
-    a, b = stacks_by_frames(own), stacks_by_frames(lib)
-    ms.check_eq("same number of distinct stacks", len(a), len(b))
-    for key in sorted(set(a) | set(b), key=str):
-        if a.get(key) != b.get(key):
-            ms.check_eq("stack %s: figures (own walk vs libunwind)" % " <- ".join(k[0] or "?" for k in key[:6]),
-                        a.get(key), b.get(key))
+    same_stacks("depth 64", own, lib)
+    same_stacks("depth 8", record("eh_frame-8", {}, ["--depth", "8"]),
+                record("libunwind-8", {"MEMSCOPE_LIBUNWIND": "1"}, ["--depth", "8"]))
     for what, doc in (("own walk", own), ("libunwind", lib)):
         for func, size, count in (("fp_frame", 24, 101), ("aligned_frame", 40, 101), ("catcher", 56, 51),
-                                  ("on_usr1", 72, 20), ("recurse", 88, 10)):
+                                  ("on_usr1", 72, 20), ("recurse", 88, 10), ("climb", 104, 456)):
             sts = [st for st in ms.stacks_from(doc, func) if st["bytes_allocated"] == size * st["allocations"]
                    and ms.fn_name(st["frames"][0]) in (func, "operator new[]")]
             ms.check_eq("%s: allocations of %d B under %s" % (what, size, func),
@@ -58,6 +65,13 @@ def test():
         deep = [st for st in ms.stacks_from(doc, "recurse") if st["allocations"] == 10]
         ms.check_eq("%s: the recursion's stack is cut at the depth" % what,
                     [len(st["frames"]) for st in deep], [64])
+        # climb's levels 1-63 each have 2 stacks (before and after the call
+        # down); from level 64 on, the 64 innermost frames are all climb's
+        climbs = stacks_by_frames({"stacks": [st for st in doc["stacks"] if ms.fn_name(st["frames"][0]) == "climb"]})
+        ms.check_eq("%s: climb's distinct stacks" % what, len(climbs), 128)
+        ms.check_eq("%s: allocations of climb's cut stacks" % what,
+                    sorted(v[0] for k, v in climbs.items() if len(k) == 64 and all(f[0].startswith("climb(") for f in k)),
+                    [39, 39])
 
 
 ms.main(test)

@@ -9,6 +9,9 @@
  *   in a thread    the same three from a second thread                  once each
  *   on_usr1        malloc in a signal handler (a signal frame)           20 x 72 B
  *   recurse        70 frames deep: past the default depth of 64          10 x 88 B
+ *   climb          on the way down 75 levels and back up, an allocation   3 x 152 x 104 B
+ *                  at each level: consecutive stacks share their outer
+ *                  frames and cross the depth both ways
  * Every call site is NOIPA, so each function keeps its frame. */
 #include <pthread.h>
 #include <signal.h>
@@ -73,6 +76,18 @@ NOIPA void recurse(int n)
 	ms_isink++;
 }
 
+NOIPA void climb(int n)
+{
+	void *p = malloc(104);
+	ms_keep(p);
+	free(p);
+	if (n > 0)
+		climb(n - 1);
+	p = malloc(104);
+	ms_keep(p);
+	free(p);
+}
+
 NOIPA void *second_thread(void *)
 {
 	fp_frame(3);
@@ -97,6 +112,8 @@ int main()
 		raise(SIGUSR1);
 	for (int i = 0; i < 10; i++)
 		recurse(70);
+	for (int i = 0; i < 3; i++)
+		climb(75);
 	ms_puts(1, "unwind_mix done\n");
 	return 0;
 }
