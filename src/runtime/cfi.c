@@ -662,15 +662,19 @@ struct ms_cfi_memo *ms_cfi_memo_new(uint32_t frames)
 
 void ms_cfi_memo_free(struct ms_cfi_memo *m) { ms_rt_free(m); }
 
-/* The stack words the walk from frame m on read are unchanged. */
-static int still_valid(const struct mframe *f, uint32_t m, uint32_t n, uintptr_t lo, uintptr_t hi)
+/* The stack words the walk from frame m on read are unchanged. Each was
+ * within the thread's stack when that walk read it, and each return
+ * address lies above its frame's rsp, so above m's, which is the current
+ * walk's: only a saved rbp, which a rule may place anywhere, is checked
+ * against lo (the current rsp) again. */
+static int still_valid(const struct mframe *f, uint32_t m, uint32_t n, uintptr_t lo)
 {
-	for (uint32_t j = m; j + 1 < n && f[j].kind == F_STEP; j++) {
-		const struct mframe *nx = &f[j + 1];
-		if (!readable(nx->sp - 8, lo, hi) || *(const uintptr_t *)(nx->sp - 8) != nx->ip)
+	const struct mframe *x = f + m, *last = f + n - 1;
+	for (; x < last && x->kind == F_STEP; x++) {
+		const struct mframe *nx = x + 1;
+		if (*(const uintptr_t *)(nx->sp - 8) != nx->ip)
 			return 0;
-		if (f[j].bp_at && nx->needs_bp &&
-		    (!readable(f[j].bp_at, lo, hi) || *(const uintptr_t *)f[j].bp_at != nx->bp))
+		if (x->bp_at && nx->needs_bp && (x->bp_at < lo || *(const uintptr_t *)x->bp_at != nx->bp))
 			return 0;
 	}
 	return 1;
@@ -806,7 +810,7 @@ int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, cons
 				m++;
 			if (m < nprev && prev[m].sp == sp && prev[m].ip == ip &&
 			    (prev[m].kind == F_STEP || prev[m].kind == F_END) && (!prev[m].needs_bp || prev[m].bp == bp) &&
-			    still_valid(prev, m, nprev, lo, hi)) {
+			    still_valid(prev, m, nprev, lo)) {
 				/* The rest is the previous walk's. Where that reached the
 				 * outermost frame, its path is the rest of the stack. */
 				if (with_paths && prev[m].path && (w.n || prev[m].ip == w.ra) && nout + nprev - m <= limit &&
