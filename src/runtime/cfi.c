@@ -782,6 +782,30 @@ static inline int emit(struct walk *w, uintptr_t ip)
 	return ++w->skipped > w->slack ? -1 : 0;
 }
 
+/* The previous walk's frames from m on join the stack, none of ours left
+ * to skip: its entries are steps but for its last, so they are copied out
+ * in one go. Returns the last entry kept: the memo's last, or, if the stack
+ * fills first, the entry after the last frame taken, now a cut (where a
+ * later walk resumes; *cut_made if it was a frame). */
+static uint32_t take_over(struct walk *w, struct mframe *prev, uint32_t m, uint32_t nprev, int *cut_made)
+{
+	uint32_t stop = prev[nprev - 1].kind == F_END ? nprev : nprev - 1;
+	uint32_t take = stop > m ? stop - m : 0, room = w->cap - w->n;
+	if (take > room)
+		take = room;
+	for (uint32_t i = 0; i < take; i++)
+		w->ips[w->n + i] = prev[m + i].ip;
+	w->n += take;
+	if (!take || w->n < w->cap || prev[m + take - 1].kind == F_END)
+		return nprev - 1;
+	uint32_t j = m + take;
+	if (prev[j].kind != F_ZERO) {
+		*cut_made = prev[j].kind != F_CUT;
+		prev[j].kind = F_CUT;
+	}
+	return j;
+}
+
 int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, const void *frame, uintptr_t lo,
                 uintptr_t hi, struct ms_cfi_memo *memo, struct ms_stackpath **path)
 {
@@ -844,27 +868,20 @@ int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, cons
 					*path = prev[w.skipped].path;
 					return (int)(*path)->len;
 				}
-				uint32_t j = m, end;
+				uint32_t j = m, end; /* end: the last entry kept */
 				int cut_made = 0;
-				for (;; j++) {
-					uint8_t k = prev[j].kind;
-					if (k == F_CUT || k == F_ZERO)
-						break;
-					int e = emit(&w, prev[j].ip);
-					if (e < 0)
+				while (!w.n && prev[j].kind == F_STEP) { /* frames of ours before ra */
+					if (emit(&w, prev[j].ip) < 0)
 						goto fail;
-					if (k == F_END)
-						break;
-					if (e > 0) { /* full: a later walk resumes from the next frame */
-						j++;
-						if (prev[j].kind != F_ZERO) {
-							cut_made = prev[j].kind != F_CUT;
-							prev[j].kind = F_CUT;
-						}
-						break;
-					}
+					j++;
 				}
-				end = j; /* the last entry kept */
+				if (w.n) {
+					end = take_over(&w, prev, j, nprev, &cut_made);
+				} else {
+					if (prev[j].kind == F_END && emit(&w, prev[j].ip) < 0)
+						goto fail;
+					end = j;
+				}
 				prev[m].bp = bp;
 				if (nout != m)
 					memmove(prev + nout, prev + m, (end - m + 1) * sizeof *prev);
