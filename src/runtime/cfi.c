@@ -586,6 +586,7 @@ struct mframe {
 	uint8_t kind;
 	uint8_t cfa_bp;   /* F_STEP: the CFA came from rbp */
 	uint8_t needs_bp; /* the walk from this frame on depends on its rbp */
+	uint32_t nchk;    /* the stack words the walk read from here outward: memo->chk[0..nchk) */
 	/* The path of the stack from this frame outward, or NULL. Set only
 	 * where the memo reaches the outermost frame: the memo's frames from
 	 * here on are that path's. */
@@ -614,12 +615,17 @@ struct edge {
 struct rule_entry {
 	uint64_t pc, rule;
 };
+/* A stack word a walk read, and what it read there. */
+struct word {
+	uintptr_t at, val;
+};
 struct ms_cfi_memo {
 	uint32_t cap, n, gen;
 	uint8_t busy, valid;
 	uint8_t paths; /* some frame may have a path */
 	uint32_t steps, misses, pause;
 	struct mframe *f, *scratch; /* cap entries each */
+	struct word *chk; /* 2 * cap: from the outermost frame in, see still_valid */
 	struct edge edges[1u << EDGE_CACHE_BITS];
 	struct rule_entry rules[1u << RULE_CACHE_BITS];
 };
@@ -670,45 +676,58 @@ struct ms_cfi_memo *ms_cfi_memo_new(uint32_t frames)
 	if (!tab)
 		return NULL; /* no walk (MEMSCOPE_LIBUNWIND=1), no memo */
 	uint32_t cap = frames + 2;
-	struct ms_cfi_memo *m = ms_rt_alloc(sizeof *m + 2 * (size_t)cap * sizeof(struct mframe));
+	struct ms_cfi_memo *m =
+	    ms_rt_alloc(sizeof *m + 2 * (size_t)cap * sizeof(struct mframe) + 2 * (size_t)cap * sizeof(struct word));
 	if (!m)
 		return NULL;
 	memset(m, 0, sizeof *m);
 	m->cap = cap;
 	m->f = (struct mframe *)(void *)(m + 1);
 	m->scratch = m->f + cap;
+	m->chk = (struct word *)(void *)(m->scratch + cap);
 	return m;
 }
 
 void ms_cfi_memo_free(struct ms_cfi_memo *m) { ms_rt_free(m); }
 
-/* The stack words the walk from frame m on read are unchanged. Each was
- * within the thread's stack when that walk read it, and each return
- * address lies above its frame's rsp, so above m's, which is the current
- * walk's: only a saved rbp, which a rule may place anywhere, is checked
- * against lo (the current rsp) again. */
-static int still_valid(const struct mframe *f, uint32_t m, uint32_t n, uintptr_t lo)
+/* The stack words the walk from frame m on read are unchanged: the return
+ * address each step read, and the saved rbp where the rest depended on
+ * it. They are kept from the outermost frame in, so that m's are a prefix
+ * and a walk that keeps m adds its new frames' words after them. Each was
+ * within the thread's stack when read, and lies above its frame's rsp (the
+ * walk gives up on a rule that saves rbp below it), so above m's, which is
+ * the current walk's: all are still readable. */
+static int still_valid(const struct ms_cfi_memo *memo, const struct mframe *f, uint32_t m)
 {
-	const struct mframe *x = f + m, *last = f + n - 1;
-	for (; x < last && x->kind == F_STEP; x++) {
-		const struct mframe *nx = x + 1;
-		if (*(const uintptr_t *)(nx->sp - 8) != nx->ip)
+	const struct word *c = memo->chk, *end = c + f[m].nchk;
+	for (; c < end; c++)
+		if (*(const uintptr_t *)c->at != c->val)
 			return 0;
-		if (x->bp_at && nx->needs_bp && (x->bp_at < lo || *(const uintptr_t *)x->bp_at != nx->bp))
-			return 0;
-	}
 	return 1;
 }
 
-/* needs_bp of f[from - 1] down to f[0], from f[from]'s. */
-static void mark_needs_bp(struct mframe *f, uint32_t from)
+/* needs_bp of f[from - 1] down to f[0], from f[from]'s, and the words
+ * their steps read, after those of f[from] (all entries below a memo's
+ * last are steps). */
+static void mark_frames(struct ms_cfi_memo *memo, struct mframe *f, uint32_t from)
 {
-	int next = f[from].needs_bp;
+	struct word *c = memo->chk;
 	for (uint32_t j = from; j-- > 0;) {
-		if (f[j].kind == F_STEP)
-			f[j].needs_bp = f[j].cfa_bp || (!f[j].bp_at && next);
-		next = f[j].needs_bp;
+		const struct mframe *nx = &f[j + 1];
+		uint32_t k = nx->nchk;
+		c[k++] = (struct word){nx->sp - 8, nx->ip};
+		if (f[j].bp_at && nx->needs_bp)
+			c[k++] = (struct word){f[j].bp_at, nx->bp};
+		f[j].nchk = k;
+		f[j].needs_bp = f[j].cfa_bp || (!f[j].bp_at && nx->needs_bp);
 	}
+}
+
+/* All of f[0..n)'s, the memo's frames. */
+static void mark_all(struct ms_cfi_memo *memo, struct mframe *f, uint32_t n)
+{
+	f[n - 1].nchk = 0;
+	mark_frames(memo, f, n - 1);
 }
 
 static void memo_keep(struct ms_cfi_memo *memo, uint32_t n, uint32_t gen)
@@ -854,7 +873,7 @@ int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, cons
 				m++;
 			if (m < nprev && prev[m].sp == sp && prev[m].ip == ip &&
 			    (prev[m].kind == F_STEP || prev[m].kind == F_END) && (!prev[m].needs_bp || prev[m].bp == bp) &&
-			    still_valid(prev, m, nprev, lo)) {
+			    still_valid(memo, prev, m)) {
 				/* The rest is the previous walk's. Where that reached the
 				 * outermost frame, its path is the rest of the stack. */
 				if (with_paths && prev[m].path && (w.n || prev[m].ip == w.ra) && nout + nprev - m <= limit &&
@@ -863,7 +882,7 @@ int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, cons
 					if (nout != m)
 						memmove(prev + nout, prev + m, (nprev - m) * sizeof *prev);
 					memcpy(prev, out, nout * sizeof *prev);
-					mark_needs_bp(prev, nout);
+					mark_frames(memo, prev, nout);
 					memo_keep(memo, nout + nprev - m, gen);
 					*path = prev[w.skipped].path;
 					return (int)(*path)->len;
@@ -887,9 +906,12 @@ int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, cons
 					memmove(prev + nout, prev + m, (end - m + 1) * sizeof *prev);
 				memcpy(prev, out, nout * sizeof *prev);
 				uint32_t n = nout + end - m + 1;
-				if (cut_made)
+				if (cut_made) { /* what the frames above depend on changed */
 					prev[n - 1].needs_bp = 1;
-				mark_needs_bp(prev, cut_made ? n - 1 : nout);
+					mark_all(memo, prev, n);
+				} else {
+					mark_frames(memo, prev, nout);
+				}
 				if (prev[n - 1].kind == F_CUT && w.n < w.cap) {
 					/* the previous walk stopped at its depth, this one goes on */
 					out = prev;
@@ -914,7 +936,7 @@ int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, cons
 		unsigned kind = rule_kind(r);
 		if (kind == K_END || (kind == K_NOFDE && bp == 0)) {
 			if (out)
-				out[nout++] = (struct mframe){ip, sp, bp, 0, F_END, 0, kind == K_NOFDE, NULL};
+				out[nout++] = (struct mframe){ip, sp, bp, 0, F_END, 0, kind == K_NOFDE, 0, NULL};
 			ret = w.n ? (int)w.n : -1;
 			goto done;
 		}
@@ -925,10 +947,10 @@ int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, cons
 			goto fail;
 		uintptr_t next = *(const uintptr_t *)(cfa - 8), at = 0;
 		if (out)
-			out[nout] = (struct mframe){ip, sp, bp, 0, F_STEP, (r & R_CFA_BP) != 0, 0, NULL};
+			out[nout] = (struct mframe){ip, sp, bp, 0, F_STEP, (r & R_CFA_BP) != 0, 0, 0, NULL};
 		if (r & R_BP_SAVED) {
 			at = cfa + (uintptr_t)(intptr_t)rule_bp_off(r);
-			if (!readable(at, lo, hi))
+			if (at < sp || !readable(at, lo, hi)) /* below its frame: not a slot a prologue saved */
 				goto fail;
 			bp = *(const uintptr_t *)at;
 		}
@@ -939,7 +961,7 @@ int ms_cfi_walk(uintptr_t *ips, uint32_t cap, uint32_t slack, uintptr_t ra, cons
 		in_caller = 1;
 		if (!ip || e > 0) {
 			if (out)
-				out[nout++] = (struct mframe){ip, sp, bp, 0, ip ? F_CUT : F_ZERO, 0, ip != 0, NULL};
+				out[nout++] = (struct mframe){ip, sp, bp, 0, ip ? F_CUT : F_ZERO, 0, ip != 0, 0, NULL};
 			ret = ip || w.n ? (int)w.n : -1;
 			goto done;
 		}
@@ -953,7 +975,7 @@ done:
 		if (ret >= 0 && out && nout) {
 			if (out != memo->f)
 				memcpy(memo->f, out, nout * sizeof *out);
-			mark_needs_bp(memo->f, nout - 1);
+			mark_all(memo, memo->f, nout);
 			memo_keep(memo, nout, gen);
 			if (w.n)
 				*path = memo_paths(memo, w.skipped, with_paths);
