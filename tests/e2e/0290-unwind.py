@@ -6,8 +6,9 @@ walk hands to libunwind) and a recursion deeper than --depth. Every stack
 and its figures are equal between the two runs, and the known ones are
 there: 101 x 24 B under fp_frame, 101 x 40 B under aligned_frame, 51 x 56 B
 under catcher, 20 x 72 B under on_usr1, 10 x 88 B under recurse with 64
-frames, 456 x 104 B under climb. With --depth 8 too, where most of climb's
-stacks are cut."""
+frames, 456 x 104 B under climb, 80,000 x 120 B under branch (whose
+stacks turn the runtime's stack paths off and on again). With --depth 8
+too, where most of climb's and branch's stacks are cut."""
 import os
 import sys
 
@@ -53,7 +54,8 @@ def test():
                 record("libunwind-8", {"MEMSCOPE_LIBUNWIND": "1"}, ["--depth", "8"]))
     for what, doc in (("own walk", own), ("libunwind", lib)):
         for func, size, count in (("fp_frame", 24, 101), ("aligned_frame", 40, 101), ("catcher", 56, 51),
-                                  ("on_usr1", 72, 20), ("recurse", 88, 10), ("climb", 104, 456)):
+                                  ("on_usr1", 72, 20), ("recurse", 88, 10), ("climb", 104, 456),
+                                  ("branch", 120, 80000)):
             sts = [st for st in ms.stacks_from(doc, func) if st["bytes_allocated"] == size * st["allocations"]
                    and ms.fn_name(st["frames"][0]) in (func, "operator new[]")]
             ms.check_eq("%s: allocations of %d B under %s" % (what, size, func),
@@ -69,6 +71,8 @@ def test():
         # down); from level 64 on, the 64 innermost frames are all climb's
         climbs = stacks_by_frames({"stacks": [st for st in doc["stacks"] if ms.fn_name(st["frames"][0]) == "climb"]})
         ms.check_eq("%s: climb's distinct stacks" % what, len(climbs), 128)
+        ms.check_eq("%s: branch's distinct stacks" % what,
+                    len([st for st in doc["stacks"] if ms.fn_name(st["frames"][0]) == "branch"]), 4096)
         ms.check_eq("%s: allocations of climb's cut stacks" % what,
                     sorted(v[0] for k, v in climbs.items() if len(k) == 64 and all(f[0].startswith("climb(") for f in k)),
                     [39, 39])

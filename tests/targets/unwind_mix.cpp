@@ -12,6 +12,11 @@
  *   climb          on the way down 75 levels and back up, an allocation   3 x 152 x 104 B
  *                  at each level: consecutive stacks share their outer
  *                  frames and cross the depth both ways
+ *   branch         80,000 x 120 B, each down 12 levels of a two-way     80000 x 120 B
+ *                  choice (4,096 stacks): consecutive stacks part near
+ *                  the outer end, and the runtime's cache of steps
+ *                  between stack paths misses so often that it turns
+ *                  paths off for a while, and on again
  * Every call site is NOIPA, so each function keeps its frame. */
 #include <pthread.h>
 #include <signal.h>
@@ -88,6 +93,36 @@ NOIPA void climb(int n)
 	free(p);
 }
 
+NOIPA void branch_l(unsigned bits, int depth);
+NOIPA void branch_r(unsigned bits, int depth);
+
+NOIPA void branch(unsigned bits, int depth)
+{
+	if (!depth) {
+		void *p = malloc(120);
+		ms_keep(p);
+		free(p);
+		return;
+	}
+	if (bits & 1)
+		branch_l(bits >> 1, depth - 1);
+	else
+		branch_r(bits >> 1, depth - 1);
+	ms_isink++;
+}
+
+NOIPA void branch_l(unsigned bits, int depth)
+{
+	branch(bits, depth);
+	ms_isink++;
+}
+
+NOIPA void branch_r(unsigned bits, int depth)
+{
+	branch(bits, depth);
+	ms_isink++;
+}
+
 NOIPA void *second_thread(void *)
 {
 	fp_frame(3);
@@ -114,6 +149,8 @@ int main()
 		recurse(70);
 	for (int i = 0; i < 3; i++)
 		climb(75);
+	for (unsigned i = 0; i < 80000; i++)
+		branch(i * 2654435761u, 12);
 	ms_puts(1, "unwind_mix done\n");
 	return 0;
 }
