@@ -600,10 +600,14 @@ struct mframe {
  * A thread whose stacks rarely repeat (clang: half its steps miss) pays a
  * cache miss in the shared table per new frame, more than hashing the
  * whole stack costs: after a trial of PATH_TRIAL steps with more than a
- * quarter of misses, it goes without paths for PATH_PAUSE walks. */
+ * quarter of misses, it goes without paths for a while, from PATH_PAUSE
+ * walks, twice as long after each trial that misses as often again, up to
+ * PATH_PAUSE_MAX (a program's start-up misses, and then its loop may not).
+ * A thread's first trial only fills its cache: every step misses there. */
 #define EDGE_CACHE_BITS 9
 #define PATH_TRIAL 4096
-#define PATH_PAUSE 65536
+#define PATH_PAUSE 16384
+#define PATH_PAUSE_MAX (1u << 20)
 struct edge {
 	const struct ms_stackpath *parent;
 	uintptr_t ip;
@@ -623,7 +627,8 @@ struct ms_cfi_memo {
 	uint32_t cap, n, gen;
 	uint8_t busy, valid;
 	uint8_t paths; /* some frame may have a path */
-	uint32_t steps, misses, pause;
+	uint32_t steps, misses, pause, next_pause;
+	uint8_t warm; /* a trial is over: the cache has been filled once */
 	struct mframe *f, *scratch; /* cap entries each */
 	struct word *chk; /* 2 * cap: from the outermost frame in, see still_valid */
 	struct edge edges[1u << EDGE_CACHE_BITS];
@@ -664,8 +669,14 @@ static inline int paths_on(struct ms_cfi_memo *memo)
 		return 0;
 	}
 	if (MS_UNLIKELY(memo->steps >= PATH_TRIAL)) {
-		if (memo->misses > memo->steps / 4)
-			memo->pause = PATH_PAUSE;
+		if (!memo->warm || memo->misses <= memo->steps / 4) {
+			memo->next_pause = PATH_PAUSE;
+		} else {
+			memo->pause = memo->next_pause;
+			if (memo->next_pause < PATH_PAUSE_MAX)
+				memo->next_pause *= 2;
+		}
+		memo->warm = 1;
 		memo->steps = memo->misses = 0;
 	}
 	return 1;
