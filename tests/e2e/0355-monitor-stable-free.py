@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """monitor on a stable program (mon_stable: 8 MiB held still) and on one
-that grows 10 MiB in 1 s then frees it all and holds still for 2 s
-(mon_grow_free): both end stable, with |slope| under 1 MiB/min; the second
+that grows 10 MiB in 1 s, holds it 0.3 s, then frees it all and holds
+still for 4 s (mon_grow_free): both end stable, with |slope| under 1 MiB/min; the second
 was growing first, and its chart marks the change. The started program's
 stdin, stdout and exit status pass through."""
 import os
