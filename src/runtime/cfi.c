@@ -603,8 +603,11 @@ struct mframe {
  * quarter of misses, it goes without paths for a while, from PATH_PAUSE
  * walks, twice as long after each trial that misses as often again, up to
  * PATH_PAUSE_MAX (a program's start-up misses, and then its loop may not).
- * A thread's first trial only fills its cache: every step misses there. */
+ * A thread's first trial only fills its cache: every step misses there.
+ * A thread starts without paths for PATH_START walks: a short program
+ * (clang --version) would only pay for building them. */
 #define EDGE_CACHE_BITS 9
+#define PATH_START 4096
 #define PATH_TRIAL 4096
 #define PATH_PAUSE 16384
 #define PATH_PAUSE_MAX (1u << 20)
@@ -692,6 +695,7 @@ struct ms_cfi_memo *ms_cfi_memo_new(uint32_t frames)
 	if (!m)
 		return NULL;
 	memset(m, 0, sizeof *m);
+	m->pause = PATH_START;
 	m->cap = cap;
 	m->f = (struct mframe *)(void *)(m + 1);
 	m->scratch = m->f + cap;

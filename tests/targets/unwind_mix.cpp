@@ -2,6 +2,8 @@
  * so that memscope's own walk of .eh_frame can be compared with libunwind's
  * (e2e/0290): each allocation is freed, and its stack is the point.
  *
+ *   warm_up        one stack, first: a thread's first 4,096 stacks are    5000 x 8 B
+ *                  found without stack paths, all after these with them
  *   fp_frame       rbp-based CFA (a variable-length array forces it)   100 x 24 B
  *   aligned_frame  a 64-byte aligned local: the stack is realigned      100 x 40 B
  *   thrower/catcher  new inside a catch, after a throw through 3 frames  50 x 56 B
@@ -26,6 +28,13 @@
 #include <stdexcept>
 
 #include "tsupport.h"
+
+NOIPA void warm_up()
+{
+	void *p = malloc(8);
+	ms_keep(p);
+	free(p);
+}
 
 NOIPA void fp_frame(int n)
 {
@@ -133,6 +142,8 @@ NOIPA void *second_thread(void *)
 
 int main()
 {
+	for (int i = 0; i < 5000; i++)
+		warm_up();
 	for (int i = 0; i < 100; i++)
 		fp_frame(i % 7 + 1);
 	for (int i = 0; i < 100; i++)
