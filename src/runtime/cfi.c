@@ -629,9 +629,9 @@ struct word {
 struct ms_cfi_memo {
 	uint32_t cap, n, gen;
 	uint8_t busy, valid;
-	uint8_t paths; /* some frame may have a path */
+	/* steps and misses of the current trial; walks left without paths;
+	 * the next pause (0 until the first trial, which fills the cache) */
 	uint32_t steps, misses, pause, next_pause;
-	uint8_t warm; /* a trial is over: the cache has been filled once */
 	struct mframe *f, *scratch; /* cap entries each */
 	struct word *chk; /* 2 * cap: from the outermost frame in, see still_valid */
 	struct edge edges[1u << EDGE_CACHE_BITS];
@@ -672,14 +672,13 @@ static inline int paths_on(struct ms_cfi_memo *memo)
 		return 0;
 	}
 	if (MS_UNLIKELY(memo->steps >= PATH_TRIAL)) {
-		if (!memo->warm || memo->misses <= memo->steps / 4) {
+		if (!memo->next_pause || memo->misses <= memo->steps / 4) {
 			memo->next_pause = PATH_PAUSE;
 		} else {
 			memo->pause = memo->next_pause;
 			if (memo->next_pause < PATH_PAUSE_MAX)
 				memo->next_pause *= 2;
 		}
-		memo->warm = 1;
 		memo->steps = memo->misses = 0;
 	}
 	return 1;
@@ -763,10 +762,8 @@ static struct ms_stackpath *memo_paths(struct ms_cfi_memo *memo, uint32_t first,
 	struct mframe *f = memo->f;
 	uint32_t end = memo->n;
 	if (!end || f[end - 1].kind == F_CUT) {
-		if (memo->paths)
-			for (uint32_t j = 0; j < end; j++)
-				f[j].path = NULL;
-		memo->paths = 0;
+		for (uint32_t j = 0; j < end; j++)
+			f[j].path = NULL;
 		return NULL;
 	}
 	if (!on)
@@ -774,7 +771,6 @@ static struct ms_stackpath *memo_paths(struct ms_cfi_memo *memo, uint32_t first,
 	if (f[end - 1].kind == F_ZERO)
 		end--;
 	struct ms_stackpath *p = NULL;
-	memo->paths = 1;
 	for (uint32_t j = end; j-- > first;) {
 		if (!f[j].path && !(f[j].path = path_child(memo, p, f[j].ip)))
 			return NULL;

@@ -16,6 +16,7 @@
  * table of the same kind, keyed by (parent, ip), where hashing and comparing
  * the whole stack cost a step per frame. A node learns its stack's id on
  * first use. */
+#include <stddef.h>
 #include <string.h>
 
 #include "runtime/arena.h"
@@ -144,6 +145,8 @@ static inline _Atomic uint64_t *probe(struct table *t, uint64_t h, int (*same)(c
 }
 
 static inline uint64_t hash_of(const void *node) { return *(const uint64_t *)node; }
+_Static_assert(offsetof(struct ms_stacknode, hash) == 0 && offsetof(struct ms_stackpath, hash) == 0,
+               "a table's nodes start with their hash");
 
 /* Doubles *tp's table t (its insert lock held). On failure the old table
  * stays: it fills further, and lookups get longer, but every node stays
