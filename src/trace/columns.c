@@ -1,7 +1,7 @@
 /* Column frames: see columns.h. One table says where each field of each
- * record goes; the split and the join walk it the same way, moving each
- * field from a source to a destination: the split from the records to the
- * field's stream, the join from the field's stream to the records. */
+ * record goes; the split walks it, moving each field from the records to
+ * its stream. The reader (read.c) decodes the streams as they are, in the
+ * same order. */
 #include "trace/columns.h"
 
 #include <string.h>
@@ -46,43 +46,35 @@ static const char *const fields[0x20] = {
 	[MS_REC_SCAN_HEUR] = "m#mmm",
 };
 
-/* The split and the join are one walk of the table, instantiated twice with
- * the direction a constant, so that each keeps its cursors in registers: the
- * split reads one cursor (the records) and writes one per stream, the join
- * reads one per stream and writes one (the records). */
-enum dir { SPLIT, JOIN };
-
+/* The split's cursors: it reads one (the records) and writes one per
+ * stream, all kept in registers by inlining the walk of the table. */
 struct cursors {
-	const uint8_t *in, *in_end;                   /* SPLIT: the records */
-	const uint8_t *s[MS_COL_STREAMS], *e[MS_COL_STREAMS]; /* JOIN: the streams */
-	uint8_t *out;                                 /* JOIN: the records */
-	uint8_t *w[MS_COL_STREAMS];                   /* SPLIT: the streams */
+	const uint8_t *in, *in_end;     /* the records */
+	uint8_t *w[MS_COL_STREAMS];     /* the streams */
 };
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
-/* Moves one byte of stream k; -1 at the end of the source. */
-ALWAYS_INLINE int move_byte(struct cursors *c, enum dir d, int k, uint8_t *b)
+/* Moves one byte to stream k; -1 at the end of the records. */
+ALWAYS_INLINE int move_byte(struct cursors *c, int k, uint8_t *b)
 {
-	const uint8_t **src = d == SPLIT ? &c->in : &c->s[k];
-	const uint8_t *end = d == SPLIT ? c->in_end : c->e[k];
-	if (*src == end)
+	if (c->in == c->in_end)
 		return -1;
-	*b = *(*src)++;
-	*(d == SPLIT ? &c->w[k] : &c->out)[0]++ = *b;
+	*b = *c->in++;
+	*c->w[k]++ = *b;
 	return 0;
 }
 
-/* Moves one varint of stream k, continued in stream k2 after its first
+/* Moves one varint to stream k, continued in stream k2 after its first
  * byte (k2 == k but for sizes); *v gets its value. */
-ALWAYS_INLINE int move_varint(struct cursors *c, enum dir d, int k, int k2, uint64_t *v)
+ALWAYS_INLINE int move_varint(struct cursors *c, int k, int k2, uint64_t *v)
 {
 	uint8_t b;
-	if (move_byte(c, d, k, &b))
+	if (move_byte(c, k, &b))
 		return -1;
 	uint64_t x = b & 0x7f;
 	for (unsigned i = 1; b & 0x80; i++) {
-		if (i == MS_VARINT_MAX || move_byte(c, d, k2, &b))
+		if (i == MS_VARINT_MAX || move_byte(c, k2, &b))
 			return -1;
 		x |= (uint64_t)(b & 0x7f) << (7 * i);
 	}
@@ -90,52 +82,49 @@ ALWAYS_INLINE int move_varint(struct cursors *c, enum dir d, int k, int k2, uint
 	return 0;
 }
 
-ALWAYS_INLINE int move_bytes(struct cursors *c, enum dir d, int k, uint64_t n)
+ALWAYS_INLINE int move_bytes(struct cursors *c, int k, uint64_t n)
 {
-	const uint8_t **src = d == SPLIT ? &c->in : &c->s[k];
-	const uint8_t *end = d == SPLIT ? c->in_end : c->e[k];
-	uint8_t **dst = d == SPLIT ? &c->w[k] : &c->out;
-	if (n > (uint64_t)(end - *src))
+	if (n > (uint64_t)(c->in_end - c->in))
 		return -1;
-	memcpy(*dst, *src, (size_t)n);
-	*src += n;
-	*dst += n;
+	memcpy(c->w[k], c->in, (size_t)n);
+	c->in += n;
+	c->w[k] += n;
 	return 0;
 }
 
 /* Moves one field: any of the table's letters but '#'. */
-ALWAYS_INLINE int move_field(struct cursors *c, enum dir d, char f)
+ALWAYS_INLINE int move_field(struct cursors *c, char f)
 {
 	uint64_t v;
 	switch (f) {
-	case 'm': return move_varint(c, d, MS_COL_MAIN, MS_COL_MAIN, &v);
-	case 't': return move_varint(c, d, MS_COL_TS, MS_COL_TS, &v);
-	case 'a': return move_varint(c, d, MS_COL_ADDR, MS_COL_ADDR, &v);
-	case 'k': return move_varint(c, d, MS_COL_STACK, MS_COL_STACK, &v);
-	case 'i': return move_varint(c, d, MS_COL_IPS, MS_COL_IPS, &v);
-	case 's': return move_varint(c, d, MS_COL_SIZE, MS_COL_SIZE_HI, &v);
+	case 'm': return move_varint(c, MS_COL_MAIN, MS_COL_MAIN, &v);
+	case 't': return move_varint(c, MS_COL_TS, MS_COL_TS, &v);
+	case 'a': return move_varint(c, MS_COL_ADDR, MS_COL_ADDR, &v);
+	case 'k': return move_varint(c, MS_COL_STACK, MS_COL_STACK, &v);
+	case 'i': return move_varint(c, MS_COL_IPS, MS_COL_IPS, &v);
+	case 's': return move_varint(c, MS_COL_SIZE, MS_COL_SIZE_HI, &v);
 	default: /* 'S' */
-		return move_varint(c, d, MS_COL_MAIN, MS_COL_MAIN, &v) || move_bytes(c, d, MS_COL_MAIN, v) ? -1 : 0;
+		return move_varint(c, MS_COL_MAIN, MS_COL_MAIN, &v) || move_bytes(c, MS_COL_MAIN, v) ? -1 : 0;
 	}
 }
 
 /* Moves the fields spec names, and after a count the rest of spec that
  * many times; every repetition moves at least one byte, so a bad count
- * ends at the end of a stream. */
-ALWAYS_INLINE int move_fields(struct cursors *c, enum dir d, const char *spec)
+ * ends at the end of the records. */
+ALWAYS_INLINE int move_fields(struct cursors *c, const char *spec)
 {
 	for (; *spec; spec++) {
 		if (*spec != '#') {
-			if (move_field(c, d, *spec))
+			if (move_field(c, *spec))
 				return -1;
 			continue;
 		}
 		uint64_t n;
-		if (move_varint(c, d, MS_COL_MAIN, MS_COL_MAIN, &n))
+		if (move_varint(c, MS_COL_MAIN, MS_COL_MAIN, &n))
 			return -1;
 		for (uint64_t i = 0; i < n; i++)
 			for (const char *f = spec + 1; *f; f++)
-				if (move_field(c, d, *f))
+				if (move_field(c, *f))
 					return -1;
 		return 0;
 	}
@@ -144,29 +133,15 @@ ALWAYS_INLINE int move_fields(struct cursors *c, enum dir d, const char *spec)
 
 /* Moves one record's fields; the commonest records with their fields known
  * at compile time, so that the walk of the table unrolls. */
-ALWAYS_INLINE int move_record(struct cursors *c, enum dir d, uint8_t tag)
+ALWAYS_INLINE int move_record(struct cursors *c, uint8_t tag)
 {
 	switch (tag) {
-	case MS_REC_ALLOC: return move_fields(c, d, fields[MS_REC_ALLOC]);
-	case MS_REC_FREE: return move_fields(c, d, fields[MS_REC_FREE]);
-	case MS_REC_FREE_REF: return move_fields(c, d, fields[MS_REC_FREE_REF]);
-	case MS_REC_ALLOC_REF: return move_fields(c, d, fields[MS_REC_ALLOC_REF]);
-	case MS_REC_ALLOC_TOP: return move_fields(c, d, fields[MS_REC_ALLOC_TOP]);
-	default: return move_fields(c, d, fields[tag]);
-	}
-}
-
-/* Moves records until the source of MAIN (the records, or MAIN) ends. */
-ALWAYS_INLINE int move_records(struct cursors *c, enum dir d)
-{
-	for (;;) {
-		const uint8_t *tags = d == SPLIT ? c->in : c->s[MS_COL_MAIN];
-		if (tags == (d == SPLIT ? c->in_end : c->e[MS_COL_MAIN]))
-			return 0;
-		uint8_t tag;
-		if (*tags >= sizeof fields / sizeof fields[0] || !fields[*tags] || move_byte(c, d, MS_COL_MAIN, &tag) ||
-		    move_record(c, d, tag))
-			return -1;
+	case MS_REC_ALLOC: return move_fields(c, fields[MS_REC_ALLOC]);
+	case MS_REC_FREE: return move_fields(c, fields[MS_REC_FREE]);
+	case MS_REC_FREE_REF: return move_fields(c, fields[MS_REC_FREE_REF]);
+	case MS_REC_ALLOC_REF: return move_fields(c, fields[MS_REC_ALLOC_REF]);
+	case MS_REC_ALLOC_TOP: return move_fields(c, fields[MS_REC_ALLOC_TOP]);
+	default: return move_fields(c, fields[tag]);
 	}
 }
 
@@ -177,7 +152,15 @@ int ms_col_split(struct ms_col_bufs *b, const uint8_t *rec, size_t n)
 	c.in_end = rec + n;
 	for (int k = 0; k < MS_COL_STREAMS; k++)
 		c.w[k] = b->s[k] + b->len[k];
-	int rc = move_records(&c, SPLIT);
+	int rc = 0;
+	while (c.in != c.in_end) {
+		uint8_t tag;
+		if (*c.in >= sizeof fields / sizeof fields[0] || !fields[*c.in] || move_byte(&c, MS_COL_MAIN, &tag) ||
+		    move_record(&c, tag)) {
+			rc = -1;
+			break;
+		}
+	}
 	for (int k = 0; k < MS_COL_STREAMS; k++)
 		b->len[k] = (size_t)(c.w[k] - b->s[k]);
 	return rc;
@@ -189,31 +172,4 @@ uint8_t *ms_col_directory(uint8_t *out, const size_t len[MS_COL_STREAMS])
 	for (int k = 0; k < MS_COL_STREAMS; k++)
 		out = ms_put_varint(out, len[k]);
 	return out;
-}
-
-long ms_col_join(const uint8_t *p, size_t n, uint8_t *out)
-{
-	const uint8_t *e = p + n;
-	uint64_t ns, len[MS_COL_STREAMS];
-	struct cursors c;
-	if (!(p = ms_get_varint(p, e, &ns)) || ns != MS_COL_STREAMS)
-		return -1;
-	for (int k = 0; k < MS_COL_STREAMS; k++)
-		if (!(p = ms_get_varint(p, e, &len[k])))
-			return -1;
-	for (int k = 0; k < MS_COL_STREAMS; k++) {
-		if (len[k] > (uint64_t)(e - p))
-			return -1;
-		c.s[k] = p;
-		c.e[k] = p += len[k];
-	}
-	if (p != e)
-		return -1;
-	c.out = out;
-	if (move_records(&c, JOIN))
-		return -1;
-	for (int k = 0; k < MS_COL_STREAMS; k++)
-		if (c.s[k] != c.e[k])
-			return -1;
-	return (long)(c.out - out);
 }

@@ -1,6 +1,6 @@
 /* Column frames (format version 5): a frame's records, as the runtime
  * encodes them one after the other, are split by field into streams before
- * they are compressed, and joined back after they are decompressed.
+ * they are compressed.
  *
  * Why: a record mixes fields of very different statistics (a tag of a few
  * values, a time delta that is mostly 0, a size of 9 random bits, a stack id
@@ -15,8 +15,8 @@
  * hold, in record order, the fields of chunk records: time deltas, addresses
  * (deltas and references), sizes (the first byte of the varint in SIZE, the
  * bytes after it in SIZE_HI), stack ids, and STACK records' return
- * addresses. A split and a join are exact
- * inverses: joined, the streams are the records byte for byte.
+ * addresses. The reader decodes a record's fields from their streams in
+ * record order (trace/read.c), so the streams are never joined back.
  *
  * No allocation: the runtime calls ms_col_split on its writer thread. */
 #ifndef MS_TRACE_COLUMNS_H
@@ -66,12 +66,5 @@ int ms_col_split(struct ms_col_bufs *b, const uint8_t *rec, size_t n);
 
 /* Writes the directory of streams of lengths len[] at out; returns its end. */
 uint8_t *ms_col_directory(uint8_t *out, const size_t len[MS_COL_STREAMS]);
-
-/* Joins the payload [p, p + n) into the records it was split from, at out
- * (room for n bytes: records are never longer than their payload). Returns
- * the records' length, or -1 when the payload is not a valid split (a bad
- * directory, an unknown tag, a field past its stream's end, or a stream
- * not used up). */
-long ms_col_join(const uint8_t *p, size_t n, uint8_t *out);
 
 #endif

@@ -1,7 +1,6 @@
-/* The trace reader; see read.h. Invariants: r->p..r->end lies inside the
- * current slot's buffer;
- * every allocation is bounded by format.h's frame limits or by the small
- * caps below, never by a raw length field. */
+/* The trace reader; see read.h. Invariant: every allocation is bounded by
+ * format.h's frame limits or by the small caps below, never by a raw length
+ * field. */
 #include "trace/read.h"
 
 #include <errno.h>
@@ -45,16 +44,18 @@ void ms_trace_reader_release(struct ms_trace_reader *r)
 		fclose(r->f);
 	ZSTD_freeDCtx(r->dctx);
 	free(r->cbuf);
-	free(r->slots[0].raw);
-	free(r->slots[1].raw);
-	free(r->slots[0].cols);
-	free(r->slots[1].cols);
-	free(r->chunk_addr[0]);
-	free(r->chunk_addr[1]);
-	free(r->chunk_cls);
-	free(r->vals);
-	free(r->argv);
-	free(r->scan);
+	for (int i = 0; i < 2; i++) {
+		struct ms_frame_slot *s = &r->slots[i];
+		free(s->raw);
+		free(s->cols);
+		free(s->recs);
+		free(s->full);
+		free(s->vals);
+		free(s->argv);
+	}
+	free(r->dec.chunk_addr[0]);
+	free(r->dec.chunk_addr[1]);
+	free(r->dec.chunk_cls);
 	ms_trace_reader_init(r);
 }
 
@@ -131,9 +132,7 @@ static int open_file(struct ms_trace_reader *r, const char *path)
 		return rc;
 	r->offset = r->prod_offset = MS_TRACE_HEADER_SIZE;
 	r->dctx = ZSTD_createDCtx();
-	r->valcap = MS_MAX_DEPTH_LIMIT > MAX_SEGMENTS * 3 ? MS_MAX_DEPTH_LIMIT : MAX_SEGMENTS * 3;
-	r->vals = malloc(r->valcap * sizeof(*r->vals));
-	if (!r->dctx || !r->vals)
+	if (!r->dctx)
 		return -ENOMEM;
 	start_producer(r);
 	return 0;
@@ -157,15 +156,17 @@ static int grow(uint8_t **buf, size_t *cap, size_t need)
 static int corrupt(struct ms_trace_reader *r)
 {
 	r->error = MS_TRACE_E_CORRUPT;
-	r->p = r->end = NULL;
+	r->eof = true;
 	return r->error;
 }
 
-/* The producer's half: reads and decompresses the next frame into s.
+static void decode_frame(struct ms_trace_reader *r, struct ms_frame_slot *s, const uint8_t *p, size_t n);
+
+/* The producer's half: reads, decompresses and decodes the next frame into s.
  * Returns 1 (a frame in s), 0 at the end of the file (s->truncated set if it
  * ends inside a frame), MS_TRACE_E_CORRUPT, -EIO or -ENOMEM. Touches only
- * the producer's fields (f, dctx, cbuf, prod_offset, file_size, follow) and
- * s. */
+ * the producer's fields (f, dctx, cbuf, prod_offset, file_size, follow,
+ * dec) and s. */
 static int produce_once(struct ms_trace_reader *r, struct ms_frame_slot *s)
 {
 	uint8_t fh[MS_FRAME_HEADER_SIZE];
@@ -186,10 +187,10 @@ static int produce_once(struct ms_trace_reader *r, struct ms_frame_slot *s)
 		s->truncated = true;
 		return 0;
 	}
-	/* version 5: the payload is streams (columns.h), joined into s->raw */
+	/* version 5: the payload is streams (columns.h), decoded as they are */
 	bool cols = r->hdr.version >= 5;
-	if (grow(&r->cbuf, &r->ccap, csize) || grow(&s->raw, &s->cap, rsize ? rsize : 1) ||
-	    (cols && grow(&s->cols, &s->cols_cap, rsize ? rsize : 1)))
+	if (grow(&r->cbuf, &r->ccap, csize) ||
+	    (cols ? grow(&s->cols, &s->cols_cap, rsize ? rsize : 1) : grow(&s->raw, &s->cap, rsize ? rsize : 1)))
 		return -ENOMEM;
 	n = fread(r->cbuf, 1, csize, r->f);
 	if (n < csize) {
@@ -206,11 +207,9 @@ static int produce_once(struct ms_trace_reader *r, struct ms_frame_slot *s)
 	size_t got = ZSTD_decompressDCtx(r->dctx, cols ? s->cols : s->raw, rsize, r->cbuf, csize);
 	if (ZSTD_isError(got) || got != rsize)
 		return MS_TRACE_E_CORRUPT;
-	long len = cols ? ms_col_join(s->cols, rsize, s->raw) : (long)rsize;
-	if (len < 0)
-		return MS_TRACE_E_CORRUPT;
+	decode_frame(r, s, cols ? s->cols : s->raw, rsize);
 	r->prod_offset += MS_FRAME_HEADER_SIZE + csize;
-	s->len = (size_t)len;
+	s->len = rsize;
 	s->end_offset = r->prod_offset;
 	return 1;
 }
@@ -261,7 +260,7 @@ static void *producer_main(void *arg)
 	for (int i = 0;; i ^= 1) {
 		struct ms_frame_slot *s = &r->slots[i];
 		pthread_mutex_lock(&r->mu);
-		while (s->full && !r->stop)
+		while (s->ready && !r->stop)
 			pthread_cond_wait(&r->cv, &r->mu);
 		bool stop = r->stop;
 		pthread_mutex_unlock(&r->mu);
@@ -270,18 +269,18 @@ static void *producer_main(void *arg)
 		int rc = produce(r, s);
 		pthread_mutex_lock(&r->mu);
 		s->result = rc;
-		s->full = true;
+		s->ready = true;
 		pthread_cond_broadcast(&r->cv);
 		pthread_mutex_unlock(&r->mu);
-		if (rc != 1)
+		if (rc != 1 || s->bad)
 			break;
 	}
 	return NULL;
 }
 
-/* Starts decompressing ahead in a thread of its own: the replay and the
- * decompression then use both cores. Without a thread, frames are read
- * on demand. */
+/* Starts decoding ahead in a thread of its own: the replay, and the
+ * decompression and decoding, then use both cores. Without a thread, frames
+ * are read on demand. */
 static void start_producer(struct ms_trace_reader *r)
 {
 	if (pthread_mutex_init(&r->mu, NULL))
@@ -314,19 +313,19 @@ static void stop_producer(struct ms_trace_reader *r)
 
 /* Moves to the next frame. Returns 1 when a frame is ready, 0 at the end
  * (r->truncated set if the file ends inside a frame), or an error. The
- * previous frame's buffer goes back to the producer. */
+ * previous frame's buffers go back to the producer. */
 static int next_frame(struct ms_trace_reader *r)
 {
 	struct ms_frame_slot *s;
 	if (r->threaded) {
 		pthread_mutex_lock(&r->mu);
 		if (r->cur >= 0) {
-			r->slots[r->cur].full = false;
+			r->slots[r->cur].ready = false;
 			pthread_cond_broadcast(&r->cv);
 		}
 		r->cur = r->cur < 0 ? 0 : r->cur ^ 1;
 		s = &r->slots[r->cur];
-		while (!s->full)
+		while (!s->ready)
 			pthread_cond_wait(&r->cv, &r->mu);
 		pthread_mutex_unlock(&r->mu);
 	} else {
@@ -337,9 +336,7 @@ static int next_frame(struct ms_trace_reader *r)
 	if (s->result == 1) {
 		r->offset = s->end_offset;
 		r->frames++;
-		r->p = s->raw;
-		r->end = s->raw + s->len;
-		r->in_chunk = false; /* frames decode independently: chunks never span them */
+		r->next = 0;
 		return 1;
 	}
 	r->eof = true;
@@ -352,91 +349,145 @@ static int next_frame(struct ms_trace_reader *r)
 	return r->error = s->result;
 }
 
-/* Most fields fit one or two bytes: decode those inline, the rest with
- * the general (bounded) decoder. */
-static inline __attribute__((always_inline)) const uint8_t *get_v(const uint8_t *p, const uint8_t *e, uint64_t *out)
+/* ---- decoding, in the producer ----
+ * A column frame (version 5) is decoded straight from its streams; a row
+ * frame (older versions) from its one run of records. The decoder is
+ * written once, for cursors into streams, and instantiated for both: in a
+ * row frame every stream is the run of records (ST below). */
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+struct cur {
+	const uint8_t *p[MS_COL_STREAMS], *e[MS_COL_STREAMS];
+};
+
+#define ST(k) (cols ? (k) : MS_COL_MAIN)
+
+/* A varint whose first byte is in stream k and the rest in k2 (they differ
+ * only for sizes). Most fields fit one or two bytes: those inline. */
+ALWAYS_INLINE bool get_u(struct cur *c, int k, int k2, uint64_t *out)
 {
-	if (e - p >= 2) {
+	const uint8_t *p = c->p[k], *e = c->e[k];
+	if (k == k2 && e - p >= 2) {
 		if (p[0] < 0x80) {
 			*out = p[0];
-			return p + 1;
+			c->p[k] = p + 1;
+			return true;
 		}
 		if (p[1] < 0x80) {
 			*out = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
-			return p + 2;
+			c->p[k] = p + 2;
+			return true;
 		}
 	}
-	return ms_get_varint(p, e, out);
+	if (p >= e)
+		return false;
+	uint8_t b = *p++;
+	c->p[k] = p;
+	uint64_t v = b & 0x7f;
+	if (b & 0x80) {
+		p = c->p[k2];
+		e = c->e[k2];
+		for (unsigned shift = 7;; shift += 7) {
+			if (shift >= 70 || p >= e)
+				return false;
+			b = *p++;
+			if (shift == 63 && b > 1)
+				return false; /* more than 64 bits */
+			v |= (uint64_t)(b & 0x7f) << shift;
+			if (!(b & 0x80))
+				break;
+		}
+		c->p[k2] = p;
+	}
+	*out = v;
+	return true;
 }
 
-#define GETV(var)                                                      \
+#define GETV_IN(k, var)                                                \
 	do {                                                           \
-		p = get_v(p, e, &(var));                               \
-		if (!p)                                                \
-			return -1;                                     \
+		if (!get_u(c, ST(k), ST(k), &(var)))                   \
+			return MS_TRACE_E_CORRUPT;                     \
 	} while (0)
-#define GETZ(var)                                                      \
+#define GETV(var) GETV_IN(MS_COL_MAIN, var)
+#define GETZ_IN(k, var)                                                \
 	do {                                                           \
 		uint64_t u_;                                           \
-		p = get_v(p, e, &u_);                                  \
-		if (!p)                                                \
-			return -1;                                     \
+		GETV_IN(k, u_);                                        \
 		(var) = ms_unzigzag(u_);                               \
 	} while (0)
+#define GETSIZE(var)                                                   \
+	do {                                                           \
+		if (!get_u(c, ST(MS_COL_SIZE), ST(MS_COL_SIZE_HI), &(var))) \
+			return MS_TRACE_E_CORRUPT;                     \
+	} while (0)
+/* the bytes left in stream k: each field takes at least one */
+#define LEFT(k) ((uint64_t)(c->e[ST(k)] - c->p[ST(k)]))
 
-static const uint8_t *get_str(const uint8_t *p, const uint8_t *e, struct ms_str *s)
+ALWAYS_INLINE bool get_str(struct cur *c, bool cols, struct ms_str *s)
 {
 	uint64_t len;
-	p = ms_get_varint(p, e, &len);
-	if (!p || len > MS_MAX_STRING || len > (uint64_t)(e - p))
-		return NULL;
-	s->p = (const char *)p;
+	if (!get_u(c, ST(MS_COL_MAIN), ST(MS_COL_MAIN), &len) || len > MS_MAX_STRING || len > LEFT(MS_COL_MAIN))
+		return false;
+	s->p = (const char *)c->p[MS_COL_MAIN];
 	s->len = (size_t)len;
-	return p + len;
+	c->p[MS_COL_MAIN] += len;
+	return true;
 }
 
 #define GETS(var)                                                      \
 	do {                                                           \
-		p = get_str(p, e, &(var));                             \
-		if (!p)                                                \
-			return -1;                                     \
+		if (!get_str(c, cols, &(var)))                         \
+			return MS_TRACE_E_CORRUPT;                     \
 	} while (0)
 
-/* The body of a SCAN_ROOTS/EDGES/TYPES record at p (after the tag) into
- * r->scan with deltas resolved. The entry count is checked against the bytes
- * left in the frame (each field takes at least one byte) before anything is
- * allocated, so the buffer is bounded by the frame size. Returns the end of
- * the record or NULL when it is malformed (or memory runs out). */
-static const uint8_t *decode_scan(struct ms_trace_reader *r, uint8_t tag, const uint8_t *p, const uint8_t *e,
-                                  struct ms_record *rec)
+/* Room for n more of the slot's values; their offset in *off. Bounded by
+ * the callers: n never exceeds the bytes left in the frame. */
+static int reserve_vals(struct ms_frame_slot *s, uint64_t n, size_t *off)
+{
+	if (s->nvals + n > s->valcap) {
+		size_t c = s->valcap ? s->valcap : 4096;
+		while (c < s->nvals + n)
+			c *= 2;
+		uint64_t *nv = realloc(s->vals, c * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		s->vals = nv;
+		s->valcap = c;
+	}
+	*off = s->nvals;
+	s->nvals += n;
+	return 0;
+}
+
+/* Offsets into the slot's arrays travel in the pointer fields until the
+ * frame is decoded (the arrays may move as they grow): see fix_pointers. */
+#define AS_OFFSET(off) ((const void *)(uintptr_t)(off))
+
+/* The body of a SCAN_ROOTS/EDGES/TYPES/HEUR record (after the tag), with
+ * deltas resolved. The entry count is checked against the bytes left
+ * before anything is allocated, so the values are bounded by the frame. */
+ALWAYS_INLINE int decode_scan(struct ms_frame_slot *s, struct cur *c, bool cols, uint8_t tag, struct ms_record *rec)
 {
 	uint64_t id, n;
 	size_t width = tag == MS_REC_SCAN_ROOTS ? 5 : tag == MS_REC_SCAN_EDGES ? 4 : tag == MS_REC_SCAN_HEUR ? 3 : 2;
-	if (!(p = get_v(p, e, &id)) || !(p = get_v(p, e, &n)))
-		return NULL;
-	if (n > UINT32_MAX || n * width > (uint64_t)(e - p))
-		return NULL;
-	if (n * width > r->scancap) {
-		size_t c = r->scancap ? r->scancap : 4096;
-		while (c < n * width)
-			c *= 2;
-		uint64_t *nb = realloc(r->scan, c * sizeof(*nb));
-		if (!nb)
-			return NULL;
-		r->scan = nb;
-		r->scancap = c;
-	}
-	uint64_t *v = r->scan, prev = 0, u;
+	GETV(id);
+	GETV(n);
+	if (n > UINT32_MAX || n * width > LEFT(MS_COL_MAIN))
+		return MS_TRACE_E_CORRUPT;
+	size_t off;
+	if (reserve_vals(s, n * width, &off))
+		return -ENOMEM;
+	uint64_t *v = s->vals + off, prev = 0;
 	for (uint64_t i = 0; i < n; i++, v += width) {
 		for (size_t k = 0; k < width; k++)
-			if (!(p = get_v(p, e, &v[k])))
-				return NULL;
+			GETV(v[k]);
 		if (tag == MS_REC_SCAN_EDGES) {
 			/* dfrom vs the previous from, dto vs this from */
 			v[0] = prev + (uint64_t)ms_unzigzag(v[0]);
 			prev = v[0];
-			u = v[2];
-			v[2] = v[0] + (uint64_t)ms_unzigzag(u);
+			v[2] = v[0] + (uint64_t)ms_unzigzag(v[2]);
 		} else if (tag == MS_REC_SCAN_TYPES || tag == MS_REC_SCAN_HEUR) {
 			v[0] = prev + (uint64_t)ms_unzigzag(v[0]);
 			prev = v[0];
@@ -444,212 +495,200 @@ static const uint8_t *decode_scan(struct ms_trace_reader *r, uint8_t tag, const 
 	}
 	rec->u.scan.snapshot_id = id;
 	rec->u.scan.n = (uint32_t)n;
-	rec->u.scan.v = r->scan;
-	return p;
+	rec->u.scan.v = AS_OFFSET(off);
+	return 0;
 }
 
 /* Appends addr to the chunk's list of allocations (0) or frees (1); an
  * allocation's size class is set once its size is read. */
-static int chunk_push(struct ms_trace_reader *r, int list, uint64_t addr)
+static int grow_chunk_list(struct ms_decoder *d, int list)
 {
-	if (r->chunk_n[list] == r->chunk_cap[list]) {
-		size_t c = r->chunk_cap[list] ? r->chunk_cap[list] * 2 : 1024;
-		uint64_t *n = realloc(r->chunk_addr[list], c * sizeof(*n));
+	{
+		size_t c = d->chunk_cap[list] ? d->chunk_cap[list] * 2 : 1024;
+		uint64_t *n = realloc(d->chunk_addr[list], c * sizeof(*n));
 		if (!n)
-			return -1;
-		r->chunk_addr[list] = n;
+			return -ENOMEM;
+		d->chunk_addr[list] = n;
 		if (list == 0) {
-			uint8_t *cls = realloc(r->chunk_cls, c);
+			uint8_t *cls = realloc(d->chunk_cls, c);
 			if (!cls)
-				return -1;
-			r->chunk_cls = cls;
+				return -ENOMEM;
+			d->chunk_cls = cls;
 		}
-		r->chunk_cap[list] = c;
+		d->chunk_cap[list] = c;
 	}
-	r->chunk_addr[list][r->chunk_n[list]++] = addr;
+	return 0;
+}
+
+ALWAYS_INLINE int chunk_push(struct ms_decoder *d, int list, uint64_t addr)
+{
+	if (UNLIKELY(d->chunk_n[list] == d->chunk_cap[list]) && grow_chunk_list(d, list))
+		return -ENOMEM;
+	d->chunk_addr[list][d->chunk_n[list]++] = addr;
 	return 0;
 }
 
 /* The address of an ALLOC or FREE (a delta from prev_addr) or of its _REF
  * form (a place back in the chunk's other list), appended to list (0: the
  * allocations, 1: the frees). A FREE_REF gives its address to the class of
- * the allocation it names (trace/sizeclass.h). NULL when malformed: a
- * reference of 0, past the start of the list, or in a trace older than
- * version 3. */
-static inline const uint8_t *get_event_addr(struct ms_trace_reader *r, const uint8_t *p, const uint8_t *e,
-                                            bool ref, int list, uint64_t *addr)
+ * the allocation it names (trace/sizeclass.h). Corrupt: a reference of 0,
+ * past the start of the list, or in a trace older than version 3. */
+ALWAYS_INLINE int get_event_addr(struct ms_trace_reader *r, struct cur *c, bool cols, bool ref, int list,
+                                 uint64_t *addr)
 {
+	struct ms_decoder *d = &r->dec;
 	uint64_t v;
-	if (!(p = get_v(p, e, &v)))
-		return NULL;
+	GETV_IN(MS_COL_ADDR, v);
 	if (!ref) {
-		r->prev_addr += (uint64_t)ms_unzigzag(v);
+		d->prev_addr += (uint64_t)ms_unzigzag(v);
 	} else {
-		size_t n = r->chunk_n[!list];
+		size_t n = d->chunk_n[!list];
 		if (r->hdr.version < 3 || v == 0 || v > n)
-			return NULL;
-		r->prev_addr = r->chunk_addr[!list][n - v];
-		if (list == 1 && r->chunk_cls[n - v] < MS_NCLASS)
-			ms_class_push(&r->lifo[r->chunk_cls[n - v]], r->chunk_seq, r->prev_addr);
+			return MS_TRACE_E_CORRUPT;
+		d->prev_addr = d->chunk_addr[!list][n - v];
+		if (list == 1 && d->chunk_cls[n - v] < MS_NCLASS)
+			ms_class_push(&d->lifo[d->chunk_cls[n - v]], d->chunk_seq, d->prev_addr);
 	}
-	*addr = r->prev_addr;
-	return chunk_push(r, list, r->prev_addr) ? NULL : p;
+	*addr = d->prev_addr;
+	return chunk_push(d, list, d->prev_addr);
 }
 
-/* ALLOC_TOP's address: the top of size's class, popped. -1 when the class
- * has none, or in a trace older than version 4. */
-static int alloc_top_addr(struct ms_trace_reader *r, uint64_t size, uint64_t *addr)
+/* ALLOC_TOP's address: the top of size's class, popped. Corrupt when the
+ * class has none, or in a trace older than version 4. */
+ALWAYS_INLINE int alloc_top_addr(struct ms_trace_reader *r, uint64_t size, uint64_t *addr)
 {
+	struct ms_decoder *d = &r->dec;
 	unsigned cls = ms_size_class(size);
-	if (r->hdr.version < 4 || cls >= MS_NCLASS || !(*addr = ms_class_top(&r->lifo[cls], r->chunk_seq)))
-		return -1;
-	ms_class_pop(&r->lifo[cls]);
-	r->prev_addr = *addr;
-	if (chunk_push(r, 0, *addr))
-		return -1;
-	r->chunk_cls[r->chunk_n[0] - 1] = (uint8_t)cls;
-	return 0;
+	if (r->hdr.version < 4 || cls >= MS_NCLASS || !(*addr = ms_class_top(&d->lifo[cls], d->chunk_seq)))
+		return MS_TRACE_E_CORRUPT;
+	ms_class_pop(&d->lifo[cls]);
+	d->prev_addr = *addr;
+	int rc = chunk_push(d, 0, *addr);
+	if (!rc)
+		d->chunk_cls[d->chunk_n[0] - 1] = (uint8_t)cls;
+	return rc;
 }
 
-#define GETADDR(ref, list, var)                                        \
+#define CHECK(call)                                                    \
 	do {                                                           \
-		p = get_event_addr(r, p, e, (ref), (list), &(var));    \
-		if (!p)                                                \
-			return -1;                                     \
+		int rc_ = (call);                                      \
+		if (rc_)                                               \
+			return rc_;                                    \
 	} while (0)
 
-/* Decodes one record at r->p; returns 0 or -1 when it is malformed. */
-static int decode(struct ms_trace_reader *r, struct ms_record *rec)
+#define KIND(k) ((uint32_t)(k) << MS_PRE_STACK_BITS)
+
+/* An allocation, compact when its size and stack id fit. */
+ALWAYS_INLINE void put_alloc(struct ms_trace_reader *r, struct ms_frame_slot *s, struct ms_prerec *q, uint64_t ts,
+                             uint64_t addr, uint64_t size, uint64_t stack)
 {
-	const uint8_t *p = r->p, *e = r->end;
-	uint8_t tag = *p++;
+	if (LIKELY(size <= UINT32_MAX && stack < 1u << MS_PRE_STACK_BITS)) {
+		*q = (struct ms_prerec){ts, addr, (uint32_t)size, KIND(MS_PRE_ALLOC) | (uint32_t)stack};
+		return;
+	}
+	struct ms_record *rec = &s->full[s->nfull];
+	rec->tag = MS_REC_ALLOC;
+	rec->tid = r->dec.tid;
+	rec->u.alloc.ts = ts;
+	rec->u.alloc.addr = addr;
+	rec->u.alloc.size = size;
+	rec->u.alloc.stack_id = stack;
+	*q = (struct ms_prerec){0, s->nfull++, 0, KIND(MS_PRE_FULL)};
+}
+
+/* A record other than the compact ones, into rec. */
+ALWAYS_INLINE int decode_full(struct ms_trace_reader *r, struct ms_frame_slot *s, struct cur *c, bool cols,
+                              uint8_t tag, struct ms_record *rec)
+{
+	struct ms_decoder *d = &r->dec;
 	int64_t z;
 	uint64_t v;
+	size_t off;
 	rec->tag = tag;
-	rec->tid = r->tid;
-	if (tag >= MS_REC_ALLOC && tag <= MS_REC_ALLOC_TOP && tag != MS_REC_STACK && !r->in_chunk)
-		return -1; /* a chunk event outside a chunk */
+	rec->tid = d->tid;
 	switch (tag) {
-	case MS_REC_CHUNK:
-		GETV(r->tid);
-		GETV(rec->u.chunk.base_ts);
-		rec->tid = r->tid;
-		r->prev_ts = rec->u.chunk.base_ts;
-		r->prev_addr = 0;
-		r->chunk_n[0] = r->chunk_n[1] = 0;
-		r->chunk_seq++;
-		r->in_chunk = true;
-		break;
-	case MS_REC_ALLOC:
-	case MS_REC_ALLOC_REF:
-		GETZ(z);
-		r->prev_ts += (uint64_t)z;
-		rec->u.alloc.ts = r->prev_ts;
-		GETADDR(tag == MS_REC_ALLOC_REF, 0, rec->u.alloc.addr);
-		rec->tag = MS_REC_ALLOC;
-		GETV(rec->u.alloc.size);
-		GETV(rec->u.alloc.stack_id);
-		r->chunk_cls[r->chunk_n[0] - 1] = (uint8_t)ms_size_class(rec->u.alloc.size);
-		break;
-	case MS_REC_ALLOC_TOP:
-		GETZ(z);
-		r->prev_ts += (uint64_t)z;
-		rec->u.alloc.ts = r->prev_ts;
-		rec->tag = MS_REC_ALLOC;
-		GETV(rec->u.alloc.size);
-		GETV(rec->u.alloc.stack_id);
-		if (alloc_top_addr(r, rec->u.alloc.size, &rec->u.alloc.addr))
-			return -1;
-		break;
-	case MS_REC_FREE:
-	case MS_REC_FREE_REF:
-		GETZ(z);
-		r->prev_ts += (uint64_t)z;
-		rec->u.free.ts = r->prev_ts;
-		GETADDR(tag == MS_REC_FREE_REF, 1, rec->u.free.addr);
-		rec->tag = MS_REC_FREE;
-		break;
 	case MS_REC_REALLOC:
-		GETZ(z);
-		r->prev_ts += (uint64_t)z;
-		rec->u.realloc.ts_before = r->prev_ts;
-		GETV(v);
-		r->prev_ts += v;
-		rec->u.realloc.ts_after = r->prev_ts;
-		GETZ(z);
-		rec->u.realloc.old_addr = r->prev_addr + (uint64_t)z;
-		GETZ(z);
-		r->prev_addr = rec->u.realloc.new_addr = rec->u.realloc.old_addr + (uint64_t)z;
-		GETV(rec->u.realloc.size);
-		GETV(rec->u.realloc.stack_id);
+		GETZ_IN(MS_COL_TS, z);
+		d->prev_ts += (uint64_t)z;
+		rec->u.realloc.ts_before = d->prev_ts;
+		GETV_IN(MS_COL_TS, v);
+		d->prev_ts += v;
+		rec->u.realloc.ts_after = d->prev_ts;
+		GETZ_IN(MS_COL_ADDR, z);
+		rec->u.realloc.old_addr = d->prev_addr + (uint64_t)z;
+		GETZ_IN(MS_COL_ADDR, z);
+		d->prev_addr = rec->u.realloc.new_addr = rec->u.realloc.old_addr + (uint64_t)z;
+		GETSIZE(rec->u.realloc.size);
+		GETV_IN(MS_COL_STACK, rec->u.realloc.stack_id);
 		break;
 	case MS_REC_MMAP:
-		GETZ(z);
-		r->prev_ts += (uint64_t)z;
-		rec->u.mmap.ts = r->prev_ts;
-		GETZ(z);
-		r->prev_addr += (uint64_t)z;
-		rec->u.mmap.addr = r->prev_addr;
+		GETZ_IN(MS_COL_TS, z);
+		d->prev_ts += (uint64_t)z;
+		rec->u.mmap.ts = d->prev_ts;
+		GETZ_IN(MS_COL_ADDR, z);
+		d->prev_addr += (uint64_t)z;
+		rec->u.mmap.addr = d->prev_addr;
 		GETV(rec->u.mmap.len);
 		GETV(rec->u.mmap.kind);
-		GETV(rec->u.mmap.stack_id);
+		GETV_IN(MS_COL_STACK, rec->u.mmap.stack_id);
 		break;
 	case MS_REC_MUNMAP:
-		GETZ(z);
-		r->prev_ts += (uint64_t)z;
-		rec->u.munmap.ts = r->prev_ts;
-		GETZ(z);
-		r->prev_addr += (uint64_t)z;
-		rec->u.munmap.addr = r->prev_addr;
+		GETZ_IN(MS_COL_TS, z);
+		d->prev_ts += (uint64_t)z;
+		rec->u.munmap.ts = d->prev_ts;
+		GETZ_IN(MS_COL_ADDR, z);
+		d->prev_addr += (uint64_t)z;
+		rec->u.munmap.addr = d->prev_addr;
 		GETV(rec->u.munmap.len);
 		break;
 	case MS_REC_MREMAP:
-		GETZ(z);
-		r->prev_ts += (uint64_t)z;
-		rec->u.mremap.ts_before = r->prev_ts;
-		GETV(v);
-		r->prev_ts += v;
-		rec->u.mremap.ts_after = r->prev_ts;
-		GETZ(z);
-		rec->u.mremap.old_addr = r->prev_addr + (uint64_t)z;
-		GETZ(z);
-		r->prev_addr = rec->u.mremap.new_addr = rec->u.mremap.old_addr + (uint64_t)z;
+		GETZ_IN(MS_COL_TS, z);
+		d->prev_ts += (uint64_t)z;
+		rec->u.mremap.ts_before = d->prev_ts;
+		GETV_IN(MS_COL_TS, v);
+		d->prev_ts += v;
+		rec->u.mremap.ts_after = d->prev_ts;
+		GETZ_IN(MS_COL_ADDR, z);
+		rec->u.mremap.old_addr = d->prev_addr + (uint64_t)z;
+		GETZ_IN(MS_COL_ADDR, z);
+		d->prev_addr = rec->u.mremap.new_addr = rec->u.mremap.old_addr + (uint64_t)z;
 		GETV(rec->u.mremap.old_len);
 		GETV(rec->u.mremap.new_len);
-		GETV(rec->u.mremap.stack_id);
+		GETV_IN(MS_COL_STACK, rec->u.mremap.stack_id);
 		break;
 	case MS_REC_STACK: {
 		GETV(rec->u.stack.stack_id);
 		GETV(v);
-		if (v > MS_MAX_DEPTH_LIMIT || v > (uint64_t)(e - p))
-			return -1;
-		uint64_t ip = 0;
+		if (v > MS_MAX_DEPTH_LIMIT || v > LEFT(MS_COL_IPS))
+			return MS_TRACE_E_CORRUPT;
+		CHECK(reserve_vals(s, v, &off));
+		uint64_t ip = 0, *ips = s->vals + off;
 		for (uint32_t i = 0; i < v; i++) {
-			GETZ(z);
+			GETZ_IN(MS_COL_IPS, z);
 			ip += (uint64_t)z;
-			r->vals[i] = ip;
+			ips[i] = ip;
 		}
 		rec->u.stack.n = (uint32_t)v;
-		rec->u.stack.ips = r->vals;
+		rec->u.stack.ips = AS_OFFSET(off);
 		break;
 	}
 	case MS_REC_THREAD:
-		GETZ(z);
-		r->prev_ts += (uint64_t)z;
-		rec->u.thread.ts = r->prev_ts;
+		GETZ_IN(MS_COL_TS, z);
+		d->prev_ts += (uint64_t)z;
+		rec->u.thread.ts = d->prev_ts;
 		GETS(rec->u.thread.name);
 		break;
 	case MS_REC_THREAD_EXIT:
-		GETZ(z);
-		r->prev_ts += (uint64_t)z;
-		rec->u.thread_exit.ts = r->prev_ts;
+		GETZ_IN(MS_COL_TS, z);
+		d->prev_ts += (uint64_t)z;
+		rec->u.thread_exit.ts = d->prev_ts;
 		break;
 	case MS_REC_EVENT:
-		GETZ(z);
-		r->prev_ts += (uint64_t)z;
-		rec->u.event.ts = r->prev_ts;
+		GETZ_IN(MS_COL_TS, z);
+		d->prev_ts += (uint64_t)z;
+		rec->u.event.ts = d->prev_ts;
 		GETV(rec->u.event.weight);
-		GETV(rec->u.event.stack_id);
+		GETV_IN(MS_COL_STACK, rec->u.event.stack_id);
 		break;
 	case MS_REC_SNAPSHOT:
 		GETV(rec->u.snapshot.ts);
@@ -663,8 +702,7 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 	case MS_REC_SCAN_EDGES:
 	case MS_REC_SCAN_TYPES:
 	case MS_REC_SCAN_HEUR:
-		if (!(p = decode_scan(r, tag, p, e, rec)))
-			return -1;
+		CHECK(decode_scan(s, c, cols, tag, rec));
 		break;
 	case MS_REC_SCAN_END:
 		GETV(rec->u.scan_end.snapshot_id);
@@ -692,12 +730,13 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 		GETS(rec->u.module_load.path);
 		GETS(rec->u.module_load.build_id);
 		GETV(v);
-		if (v > MAX_SEGMENTS || v * 3 > (uint64_t)(e - p))
-			return -1;
+		if (v > MAX_SEGMENTS || v * 3 > LEFT(MS_COL_MAIN))
+			return MS_TRACE_E_CORRUPT;
+		CHECK(reserve_vals(s, v * 3, &off));
 		for (uint32_t i = 0; i < v * 3; i++)
-			GETV(r->vals[i]);
+			GETV(s->vals[off + i]);
 		rec->u.module_load.nseg = (uint32_t)v;
-		rec->u.module_load.seg = r->vals;
+		rec->u.module_load.seg = AS_OFFSET(off);
 		break;
 	case MS_REC_MODULE_UNLOAD:
 		GETV(rec->u.module_unload.ts);
@@ -706,12 +745,13 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 	case MS_REC_COUNTERS:
 		GETV(rec->u.counters.ts);
 		GETV(v);
-		if (v > MAX_COUNTERS || v > (uint64_t)(e - p))
-			return -1;
+		if (v > MAX_COUNTERS || v > LEFT(MS_COL_MAIN))
+			return MS_TRACE_E_CORRUPT;
+		CHECK(reserve_vals(s, v, &off));
 		for (uint32_t i = 0; i < v; i++)
-			GETV(r->vals[i]);
+			GETV(s->vals[off + i]);
 		rec->u.counters.n = (uint32_t)v;
-		rec->u.counters.v = r->vals;
+		rec->u.counters.v = AS_OFFSET(off);
 		break;
 	case MS_REC_ROUND:
 		GETV(rec->u.round.watermark);
@@ -719,22 +759,24 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 	case MS_REC_PROCESS:
 		GETS(rec->u.process.exe);
 		GETV(v);
-		if (v > MAX_ARGC || v > (uint64_t)(e - p))
-			return -1;
-		if (v > r->argvcap) {
-			size_t c = r->argvcap ? r->argvcap : 16;
-			while (c < v)
-				c *= 2;
-			struct ms_str *na = realloc(r->argv, c * sizeof(*na));
+		if (v > MAX_ARGC || v > LEFT(MS_COL_MAIN))
+			return MS_TRACE_E_CORRUPT;
+		if (s->nargv + v > s->argvcap) {
+			size_t n = s->argvcap ? s->argvcap : 16;
+			while (n < s->nargv + v)
+				n *= 2;
+			struct ms_str *na = realloc(s->argv, n * sizeof(*na));
 			if (!na)
-				return -1;
-			r->argv = na;
-			r->argvcap = c;
+				return -ENOMEM;
+			s->argv = na;
+			s->argvcap = n;
 		}
+		off = s->nargv;
 		for (uint32_t i = 0; i < v; i++)
-			GETS(r->argv[i]);
+			GETS(s->argv[off + i]);
+		s->nargv += v;
 		rec->u.process.argc = (uint32_t)v;
-		rec->u.process.argv = r->argv;
+		rec->u.process.argv = AS_OFFSET(off);
 		break;
 	case MS_REC_END:
 		GETV(rec->u.end.ts);
@@ -755,29 +797,219 @@ static int decode(struct ms_trace_reader *r, struct ms_record *rec)
 		GETV(rec->u.inherited.bytes_allocated);
 		break;
 	default:
-		return -1; /* unknown tag: records have no length, nothing to skip */
+		return MS_TRACE_E_CORRUPT; /* unknown tag: records have no length, nothing to skip */
 	}
-	/* writer records end the chunk; STACK may sit inside one */
-	if (tag >= MS_REC_CLOCK_SYNC)
-		r->in_chunk = false;
-	r->p = p;
 	return 0;
+}
+
+/* Decodes the record at the cursors into q (and s->full); returns 0,
+ * MS_TRACE_E_CORRUPT or -ENOMEM. */
+ALWAYS_INLINE int decode_one(struct ms_trace_reader *r, struct ms_frame_slot *s, struct cur *c, bool cols,
+                             struct ms_prerec *q)
+{
+	struct ms_decoder *d = &r->dec;
+	uint8_t tag = *c->p[MS_COL_MAIN]++;
+	int64_t z;
+	uint64_t size, stack, addr;
+	if (tag >= MS_REC_ALLOC && tag <= MS_REC_ALLOC_TOP && tag != MS_REC_STACK && !d->in_chunk)
+		return MS_TRACE_E_CORRUPT; /* a chunk event outside a chunk */
+	switch (tag) {
+	case MS_REC_CHUNK:
+		GETV(d->tid);
+		GETV(d->prev_ts);
+		*q = (struct ms_prerec){d->prev_ts, d->tid, 0, KIND(MS_PRE_CHUNK)};
+		d->prev_addr = 0;
+		d->chunk_n[0] = d->chunk_n[1] = 0;
+		d->chunk_seq++;
+		d->in_chunk = true;
+		return 0;
+	case MS_REC_ALLOC:
+	case MS_REC_ALLOC_REF:
+		GETZ_IN(MS_COL_TS, z);
+		d->prev_ts += (uint64_t)z;
+		CHECK(get_event_addr(r, c, cols, tag == MS_REC_ALLOC_REF, 0, &addr));
+		GETSIZE(size);
+		GETV_IN(MS_COL_STACK, stack);
+		d->chunk_cls[d->chunk_n[0] - 1] = (uint8_t)ms_size_class(size);
+		put_alloc(r, s, q, d->prev_ts, addr, size, stack);
+		return 0;
+	case MS_REC_ALLOC_TOP:
+		GETZ_IN(MS_COL_TS, z);
+		d->prev_ts += (uint64_t)z;
+		GETSIZE(size);
+		GETV_IN(MS_COL_STACK, stack);
+		CHECK(alloc_top_addr(r, size, &addr));
+		put_alloc(r, s, q, d->prev_ts, addr, size, stack);
+		return 0;
+	case MS_REC_FREE:
+	case MS_REC_FREE_REF:
+		GETZ_IN(MS_COL_TS, z);
+		d->prev_ts += (uint64_t)z;
+		CHECK(get_event_addr(r, c, cols, tag == MS_REC_FREE_REF, 1, &addr));
+		*q = (struct ms_prerec){d->prev_ts, addr, 0, KIND(MS_PRE_FREE)};
+		return 0;
+	default:
+		CHECK(decode_full(r, s, c, cols, tag, &s->full[s->nfull]));
+		*q = (struct ms_prerec){0, s->nfull++, 0, KIND(MS_PRE_FULL)};
+		/* writer records end the chunk; STACK may sit inside one */
+		if (tag >= MS_REC_CLOCK_SYNC)
+			d->in_chunk = false;
+		return 0;
+	}
+}
+
+/* Room for one more record of each kind. */
+static int grow_records(struct ms_frame_slot *s)
+{
+	if (s->nrec == s->reccap) {
+		size_t c = s->reccap ? s->reccap * 2 : 16384;
+		struct ms_prerec *n = realloc(s->recs, c * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		s->recs = n;
+		s->reccap = c;
+	}
+	if (s->nfull == s->fullcap) {
+		size_t c = s->fullcap ? s->fullcap * 2 : 256;
+		struct ms_record *n = realloc(s->full, c * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		s->full = n;
+		s->fullcap = c;
+	}
+	return 0;
+}
+
+/* Decodes every record at the cursors into s. Returns 0, or the error of
+ * the first record that does not decode (those before it stay in s); a
+ * column frame must also use up every stream. */
+ALWAYS_INLINE int decode_records(struct ms_trace_reader *r, struct ms_frame_slot *s, struct cur *c, bool cols)
+{
+	r->dec.in_chunk = false; /* frames decode independently: chunks never span them */
+	while (c->p[MS_COL_MAIN] < c->e[MS_COL_MAIN]) {
+		if (UNLIKELY(s->nrec == s->reccap || s->nfull == s->fullcap))
+			CHECK(grow_records(s));
+		CHECK(decode_one(r, s, c, cols, &s->recs[s->nrec]));
+		s->nrec++;
+	}
+	if (cols)
+		for (int k = 0; k < MS_COL_STREAMS; k++)
+			if (c->p[k] != c->e[k])
+				return MS_TRACE_E_CORRUPT;
+	return 0;
+}
+
+static int decode_rows(struct ms_trace_reader *r, struct ms_frame_slot *s, const uint8_t *p, size_t n)
+{
+	struct cur c;
+	c.p[MS_COL_MAIN] = p;
+	c.e[MS_COL_MAIN] = p + n;
+	return decode_records(r, s, &c, false);
+}
+
+/* A column frame's payload: v n (MS_COL_STREAMS), n x v the length of
+ * each stream, then the streams in order (columns.h). */
+static int decode_columns(struct ms_trace_reader *r, struct ms_frame_slot *s, const uint8_t *p, size_t n)
+{
+	const uint8_t *e = p + n;
+	uint64_t ns, len[MS_COL_STREAMS];
+	struct cur c;
+	if (!(p = ms_get_varint(p, e, &ns)) || ns != MS_COL_STREAMS)
+		return MS_TRACE_E_CORRUPT;
+	for (int k = 0; k < MS_COL_STREAMS; k++)
+		if (!(p = ms_get_varint(p, e, &len[k])))
+			return MS_TRACE_E_CORRUPT;
+	for (int k = 0; k < MS_COL_STREAMS; k++) {
+		if (len[k] > (uint64_t)(e - p))
+			return MS_TRACE_E_CORRUPT;
+		c.p[k] = p;
+		c.e[k] = p += len[k];
+	}
+	if (p != e)
+		return MS_TRACE_E_CORRUPT;
+	return decode_records(r, s, &c, true);
+}
+
+/* Turns the offsets decode_full left in full[]'s pointer fields into
+ * pointers, now that the slot's arrays stopped moving. */
+static void fix_pointers(struct ms_frame_slot *s)
+{
+	for (size_t i = 0; i < s->nfull; i++) {
+		struct ms_record *rec = &s->full[i];
+		switch (rec->tag) {
+		case MS_REC_STACK: rec->u.stack.ips = s->vals + (uintptr_t)rec->u.stack.ips; break;
+		case MS_REC_MODULE_LOAD: rec->u.module_load.seg = s->vals + (uintptr_t)rec->u.module_load.seg; break;
+		case MS_REC_COUNTERS: rec->u.counters.v = s->vals + (uintptr_t)rec->u.counters.v; break;
+		case MS_REC_SCAN_ROOTS:
+		case MS_REC_SCAN_EDGES:
+		case MS_REC_SCAN_TYPES:
+		case MS_REC_SCAN_HEUR: rec->u.scan.v = s->vals + (uintptr_t)rec->u.scan.v; break;
+		case MS_REC_PROCESS: rec->u.process.argv = s->argv + (uintptr_t)rec->u.process.argv; break;
+		default: break;
+		}
+	}
+}
+
+/* Decodes the frame of n bytes at p into s. A frame that does not decode
+ * keeps the records before the damage, and s->bad says why it stops. */
+static void decode_frame(struct ms_trace_reader *r, struct ms_frame_slot *s, const uint8_t *p, size_t n)
+{
+	s->nrec = s->nfull = s->nvals = s->nargv = 0;
+	s->bad = r->hdr.version >= 5 ? decode_columns(r, s, p, n) : decode_rows(r, s, p, n);
+	fix_pointers(s);
+}
+
+/* A frame's damage, once its good records are read: reading ends. */
+static int frame_error(struct ms_trace_reader *r, int bad)
+{
+	if (bad == MS_TRACE_E_CORRUPT) {
+		r->frames--; /* this frame is not whole: count only good ones */
+		return corrupt(r);
+	}
+	r->eof = true;
+	return r->error = bad;
 }
 
 int ms_trace_reader_next(struct ms_trace_reader *r, struct ms_record *rec)
 {
 	if (r->error)
 		return r->error;
-	while (!r->p || r->p >= r->end) {
+	const struct ms_frame_slot *s = r->cur >= 0 ? &r->slots[r->cur] : NULL;
+	while (!s || s->result != 1 || r->next >= s->nrec) {
+		if (s && s->result == 1 && s->bad)
+			return frame_error(r, s->bad);
 		if (r->eof || !r->f)
 			return 0;
 		int rc = next_frame(r);
 		if (rc <= 0)
 			return rc;
+		s = &r->slots[r->cur];
 	}
-	if (decode(r, rec)) {
-		r->frames--; /* this frame is not whole: count only good ones */
-		return corrupt(r);
+	const struct ms_prerec *q = &s->recs[r->next++];
+	switch (q->kind_stack >> MS_PRE_STACK_BITS) {
+	case MS_PRE_ALLOC:
+		rec->tag = MS_REC_ALLOC;
+		rec->tid = r->tid;
+		rec->u.alloc.ts = q->ts;
+		rec->u.alloc.addr = q->addr;
+		rec->u.alloc.size = q->size;
+		rec->u.alloc.stack_id = q->kind_stack & ((1u << MS_PRE_STACK_BITS) - 1);
+		break;
+	case MS_PRE_FREE:
+		rec->tag = MS_REC_FREE;
+		rec->tid = r->tid;
+		rec->u.free.ts = q->ts;
+		rec->u.free.addr = q->addr;
+		break;
+	case MS_PRE_CHUNK:
+		r->tid = q->addr;
+		rec->tag = MS_REC_CHUNK;
+		rec->tid = r->tid;
+		rec->u.chunk.base_ts = q->ts;
+		break;
+	default:
+		*rec = s->full[q->addr];
+		break;
 	}
 	return 1;
 }

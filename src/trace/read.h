@@ -12,7 +12,13 @@
  *     stay valid for the caller's model);
  *  3. ms_trace_reader_release(&r).
  * Strings and stack frames in a record point into the reader's buffers and
- * are valid until the next call to ms_trace_reader_next(). */
+ * are valid until the next call to ms_trace_reader_next().
+ *
+ * A frame is decoded whole in the producer thread (decompressed, then its
+ * records decoded straight from its streams), so that the consumer's thread
+ * is left only the model's work: on churn's trace the decoding was a third
+ * of the consumer's time. A frame that does not decode hands over the
+ * records before the damage, then MS_TRACE_E_CORRUPT. */
 #ifndef MS_TRACE_READ_H
 #define MS_TRACE_READ_H
 
@@ -107,16 +113,55 @@ struct ms_record {
 	} u;
 };
 
-/* A decompressed frame handed from the producer thread to the decoder. */
+/* A record as the producer thread decoded it. The chunk records, which are
+ * nearly all of a trace, are kept in 24 bytes: handing the consumer whole
+ * ms_records would move 88 bytes each (and 32-byte ones cost churn's report
+ * 4 MB more peak RSS). Any other record, and an allocation whose size or
+ * stack id does not fit, is an ms_record in the slot's full[], at index
+ * addr. */
+enum ms_prerec_kind { MS_PRE_CHUNK, MS_PRE_ALLOC, MS_PRE_FREE, MS_PRE_FULL };
+#define MS_PRE_STACK_BITS 24
+struct ms_prerec {
+	uint64_t ts;   /* ALLOC, FREE; CHUNK: base_ts */
+	uint64_t addr; /* ALLOC, FREE; CHUNK: tid; FULL: index in full[] */
+	uint32_t size; /* ALLOC */
+	uint32_t kind_stack; /* the kind << MS_PRE_STACK_BITS | ALLOC's stack id */
+};
+
+/* A frame read, decompressed and decoded by the producer, handed to the
+ * consumer. Strings in its records point into raw or cols, arrays into
+ * vals and argv: all valid until the consumer hands the slot back. */
 struct ms_frame_slot {
-	uint8_t *raw; /* reused: the records */
+	uint8_t *raw; /* reused: a row frame's records (version 4 and older) */
 	size_t cap, len;
-	uint8_t *cols; /* reused: a version 5 frame's payload, before the join */
+	uint8_t *cols; /* reused: a column frame's payload (version 5) */
 	size_t cols_cap;
+	struct ms_prerec *recs; /* the frame's records, in order */
+	size_t nrec, reccap;
+	struct ms_record *full; /* the records not kept compact */
+	size_t nfull, fullcap;
+	uint64_t *vals; /* ips, segments, counters and scan entries of full[] */
+	size_t nvals, valcap;
+	struct ms_str *argv; /* PROCESS records' arguments */
+	size_t nargv, argvcap;
 	uint64_t end_offset; /* file offset after this frame */
 	int result;          /* 1 frame, 0 end, < 0 error */
+	int bad;             /* result 1: an error after the records decoded, or 0 */
 	bool truncated;      /* result 0: the file ends inside a frame */
-	bool full;           /* owned by the consumer until it hands it back */
+	bool ready;          /* owned by the consumer until it hands it back */
+};
+
+/* The producer's decoding state: chunks' deltas and references. */
+struct ms_decoder {
+	bool in_chunk;
+	uint64_t tid, prev_ts, prev_addr;
+	/* the chunk's ALLOC(_REF) and FREE(_REF) addresses, for ALLOC_REF and
+	 * FREE_REF; bounded by the frame size */
+	uint64_t *chunk_addr[2];
+	size_t chunk_n[2], chunk_cap[2];
+	uint8_t *chunk_cls; /* the size class of each of the chunk's ALLOCs */
+	uint32_t chunk_seq; /* chunks begun, for the classes' entries */
+	struct ms_class_lifo lifo[MS_NCLASS]; /* for ALLOC_TOP (version 4) */
 };
 
 struct ms_trace_reader {
@@ -128,39 +173,24 @@ struct ms_trace_reader {
 	bool eof;
 	int error;         /* sticky error once corrupt */
 
-	/* the producer (a thread when one could be started): reads and
-	 * decompresses frames ahead into two slots, in turn */
+	/* the producer (a thread when one could be started): reads,
+	 * decompresses and decodes frames ahead into two slots, in turn */
 	FILE *f;
 	struct ZSTD_DCtx_s *dctx;
 	uint8_t *cbuf;
 	size_t ccap;
 	uint64_t prod_offset;
+	struct ms_decoder dec;
 	struct ms_frame_slot slots[2];
-	int cur; /* the slot being decoded, -1 before the first */
+	int cur; /* the slot being consumed, -1 before the first */
 	bool threaded, stop;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 
-	const uint8_t *p, *end; /* records not yet decoded in the current frame */
-
-	/* chunk delta state */
-	bool in_chunk;
-	uint64_t tid, prev_ts, prev_addr;
-	/* the chunk's ALLOC(_REF) and FREE(_REF) addresses, for ALLOC_REF and
-	 * FREE_REF; bounded by the frame size */
-	uint64_t *chunk_addr[2];
-	size_t chunk_n[2], chunk_cap[2];
-	uint8_t *chunk_cls; /* the size class of each of the chunk's ALLOCs */
-	uint32_t chunk_seq; /* chunks begun, for the classes' entries */
-	struct ms_class_lifo lifo[MS_NCLASS]; /* for ALLOC_TOP (version 4) */
-
-	uint64_t *vals;        /* ips, segments or counters of the current record */
-	size_t valcap;
-	struct ms_str *argv;   /* PROCESS argv */
-	size_t argvcap;
-	uint64_t *scan;        /* entries of the current SCAN_* record */
-	size_t scancap;        /* in uint64_t; bounded by the frame size */
+	/* the consumer: the next record of the current slot, the chunk's thread */
+	size_t next;
+	uint64_t tid;
 
 	/* follow mode (ms_trace_reader_open_follow): at the end of what is
 	 * written, ask follow(follow_ctx) whether more may come */

@@ -159,16 +159,40 @@ static void bad_references(void)
 	bad_reference(2, 1, 1);
 }
 
-/* Column frames: a split and a join are inverses; the split refuses a cut
- * record, the join a directory that does not fill the payload or a stream
- * left with bytes. */
+/* Writes one column frame whose payload is p[0, n) as it is, then reads
+ * its records into rec[]: returns the reader's last code, *got the records. */
+static int read_payload(const uint8_t *p, size_t n, struct ms_record *rec, int max, int *got)
+{
+	struct tg t;
+	struct ms_trace_header h = tg_header();
+	tg_open(&t, path, &h);
+	t.columns = false; /* the payload as written below */
+	memcpy(tg_room(&t, n), p, n);
+	tg_done(&t, t.raw + n);
+	tg_close(&t);
+	struct ms_trace_reader r;
+	ms_trace_reader_init(&r);
+	ASSERT_EQ_I64(ms_trace_reader_open(&r, path), 0);
+	int rc;
+	*got = 0;
+	while (*got < max && (rc = ms_trace_reader_next(&r, &rec[*got])) == 1)
+		++*got;
+	ms_trace_reader_release(&r);
+	remove(path);
+	return rc;
+}
+
+/* Column frames: the reader decodes what the split wrote, each field from
+ * its stream; the split refuses a cut record, the reader a directory that
+ * does not fill the payload or a stream left with bytes. */
 static void columns(void)
 {
-	uint8_t rec[256], *p = rec, s[MS_COL_STREAMS][256], payload[512], back[512];
+	uint8_t rec[256], *p = rec, s[MS_COL_STREAMS][256], payload[512];
 	struct ms_enc_state st = {0};
 	p = ms_enc_chunk(p, &st, 7, 100);
 	p = ms_enc_alloc(p, &st, 101, 0x7f0012345670, 300, 2);
-	p = ms_enc_alloc_top(p, &st, 101, 0x7f0012345670, 20000, 3);
+	p = ms_enc_free_ref(p, &st, 101, 1, 0x7f0012345670);
+	p = ms_enc_alloc_top(p, &st, 101, 0x7f0012345670, 310, 3);
 	p = ms_enc_realloc(p, &st, 102, 104, 0x7f0012345670, 0x7f0012345000, 1u << 30, 4);
 	uintptr_t ips[2] = {0x401000, 0x7f0000001234};
 	p = ms_enc_stack(p, 9, ips, 2);
@@ -179,9 +203,11 @@ static void columns(void)
 	for (int k = 0; k < MS_COL_STREAMS; k++)
 		b.s[k] = s[k];
 	ASSERT_EQ_I64(ms_col_split(&b, rec, n), 0);
+	ASSERT_EQ_U64(b.len[MS_COL_MAIN], 8 + 2 + 2 + 7 + 2); /* tags, chunk, stack, "worker", round */
 	ASSERT_EQ_U64(b.len[MS_COL_SIZE], 3);    /* one byte of each size ... */
-	ASSERT_EQ_U64(b.len[MS_COL_SIZE_HI], 1 + 2 + 4); /* ... and the rest */
+	ASSERT_EQ_U64(b.len[MS_COL_SIZE_HI], 1 + 1 + 4); /* ... and the rest */
 	ASSERT_EQ_U64(b.len[MS_COL_STACK], 3);
+	ASSERT_EQ_U64(b.len[MS_COL_ADDR], 7 + 1 + 1 + 2); /* an address, a reference, realloc's deltas 0 and -0x670 */
 	ASSERT_EQ_U64(b.len[MS_COL_IPS], 4 + 7); /* 0x401000 zigzagged: 24 bits; the delta: 48 */
 	uint8_t *w = ms_col_directory(payload, b.len);
 	for (int k = 0; k < MS_COL_STREAMS; k++) {
@@ -189,11 +215,55 @@ static void columns(void)
 		w += b.len[k];
 	}
 	size_t plen = (size_t)(w - payload);
-	ASSERT_EQ_I64(ms_col_join(payload, plen, back), (long)n);
-	ASSERT_EQ_MEM(back, rec, n);
-	ASSERT_EQ_I64(ms_col_join(payload, plen - 1, back), -1); /* the last stream is short */
+	struct ms_record got[16];
+	int ngot;
+	ASSERT_EQ_I64(read_payload(payload, plen, got, 16, &ngot), 0);
+	ASSERT_EQ_I64(ngot, 8);
+	ASSERT_EQ_U64(got[0].tag, MS_REC_CHUNK);
+	ASSERT_EQ_U64(got[0].tid, 7);
+	ASSERT_EQ_U64(got[0].u.chunk.base_ts, 100);
+	ASSERT_EQ_U64(got[1].tag, MS_REC_ALLOC);
+	ASSERT_EQ_U64(got[1].u.alloc.addr, 0x7f0012345670);
+	ASSERT_EQ_U64(got[1].u.alloc.size, 300);
+	ASSERT_EQ_U64(got[1].u.alloc.stack_id, 2);
+	ASSERT_EQ_U64(got[2].tag, MS_REC_FREE);
+	ASSERT_EQ_U64(got[2].u.free.addr, 0x7f0012345670);
+	ASSERT_EQ_U64(got[3].tag, MS_REC_ALLOC); /* the top of 310's class, that of 300 */
+	ASSERT_EQ_U64(got[3].u.alloc.addr, 0x7f0012345670);
+	ASSERT_EQ_U64(got[3].u.alloc.size, 310);
+	ASSERT_EQ_U64(got[3].u.alloc.stack_id, 3);
+	ASSERT_EQ_U64(got[4].tag, MS_REC_REALLOC);
+	ASSERT_EQ_U64(got[4].u.realloc.ts_after, 104);
+	ASSERT_EQ_U64(got[4].u.realloc.old_addr, 0x7f0012345670);
+	ASSERT_EQ_U64(got[4].u.realloc.new_addr, 0x7f0012345000);
+	ASSERT_EQ_U64(got[4].u.realloc.size, 1u << 30);
+	ASSERT_EQ_U64(got[5].tag, MS_REC_STACK);
+	ASSERT_EQ_U64(got[5].u.stack.n, 2);
+	ASSERT_EQ_U64(got[5].u.stack.ips[1], 0x7f0000001234);
+	ASSERT_EQ_U64(got[6].tag, MS_REC_THREAD);
+	ASSERT_EQ_U64(got[6].tid, 7);
+	ASSERT_EQ_U64(got[6].u.thread.ts, 105);
+	ASSERT_EQ_U64(got[7].tag, MS_REC_ROUND);
+	ASSERT_EQ_U64(got[7].u.round.watermark, 200);
+	/* the last stream is short: nothing of the frame is read */
+	ASSERT_EQ_I64(read_payload(payload, plen - 1, got, 16, &ngot), MS_TRACE_E_CORRUPT);
+	ASSERT_EQ_I64(ngot, 0);
+	/* a byte past the streams */
 	payload[plen] = 0;
-	ASSERT_EQ_I64(ms_col_join(payload, plen + 1, back), -1); /* a byte past the streams */
+	ASSERT_EQ_I64(read_payload(payload, plen + 1, got, 16, &ngot), MS_TRACE_E_CORRUPT);
+	ASSERT_EQ_I64(ngot, 0);
+	/* a stream longer than its fields: the records, then the damage */
+	size_t len2[MS_COL_STREAMS];
+	memcpy(len2, b.len, sizeof len2);
+	len2[MS_COL_IPS]++;
+	w = ms_col_directory(payload, len2);
+	for (int k = 0; k < MS_COL_STREAMS; k++) {
+		memcpy(w, b.s[k], b.len[k]);
+		w += b.len[k];
+	}
+	*w++ = 0;
+	ASSERT_EQ_I64(read_payload(payload, (size_t)(w - payload), got, 16, &ngot), MS_TRACE_E_CORRUPT);
+	ASSERT_EQ_I64(ngot, 8);
 	ms_col_clear(&b);
 	ASSERT_EQ_I64(ms_col_split(&b, rec, n - 1), -1); /* ROUND cut */
 }
