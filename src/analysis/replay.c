@@ -355,6 +355,40 @@ static int push_alloc(struct ms_model *m, uint64_t ts, uint64_t addr, uint64_t s
 	return push(m, ts, addr, size, stack, thread, true);
 }
 
+/* A run of allocations and frees of one thread, as the reader decoded them
+ * (ms_trace_reader_events): pushed in one go, without a record each. */
+static int push_events(struct ms_model *m, const struct ms_prerec *ev, size_t n, uint32_t thread)
+{
+	if (m->n_pending + n > m->cap_pending) {
+		size_t c = m->cap_pending, c2 = c;
+		if (ms_array_reserve_mapped((void **)&m->pending, &c, sizeof(*m->pending), m->n_pending + n, 65536) ||
+		    ms_array_reserve_mapped((void **)&m->scratch, &c2, sizeof(*m->scratch), m->n_pending + n, 65536))
+			return -ENOMEM;
+		m->cap_pending = c;
+	}
+	struct ms_event *out = m->pending + m->n_pending;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct ms_prerec *q = &ev[i];
+		uint32_t stack = 0;
+		bool alloc = ms_prerec_kind(q) == MS_PRE_ALLOC;
+		if (alloc) {
+			int rc = stack_lookup(m, ms_prerec_stack(q), &stack);
+			if (rc) {
+				m->n_pending += i;
+				return rc;
+			}
+		}
+		out[i] = (struct ms_event){q->ts, q->addr, alloc ? q->size : 0, stack, thread << 1 | alloc};
+		lo = q->ts < lo ? q->ts : lo;
+		hi = q->ts > hi ? q->ts : hi;
+	}
+	m->n_pending += n;
+	see_ts(m, lo);
+	see_ts(m, hi);
+	return 0;
+}
+
 /* Hands the debug-information warm-up (symbolize.h) each module a stack
  * points into, once: only those are ever symbolized. Neighbouring return
  * addresses are mostly in one module, so the last one found is tried
@@ -514,7 +548,16 @@ int ms_replay_file(struct ms_model *m, const char *path)
 			goto out;
 		m->clock[m->n_clock++] = (struct ms_clock_point){r.hdr.start_ts, r.hdr.start_mono_ns};
 	}
-	while ((rc = ms_trace_reader_next(&r, &rec)) == 1) {
+	for (;;) {
+		const struct ms_prerec *ev;
+		size_t n = ms_trace_reader_events(&r, &ev);
+		if (n) {
+			if ((rc = push_events(m, ev, n, cur_thread)))
+				break;
+			continue;
+		}
+		if ((rc = ms_trace_reader_next(&r, &rec)) != 1)
+			break;
 		rc = 0;
 		switch (rec.tag) {
 		case MS_REC_CHUNK:

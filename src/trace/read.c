@@ -986,14 +986,14 @@ int ms_trace_reader_next(struct ms_trace_reader *r, struct ms_record *rec)
 		s = &r->slots[r->cur];
 	}
 	const struct ms_prerec *q = &s->recs[r->next++];
-	switch (q->kind_stack >> MS_PRE_STACK_BITS) {
+	switch (ms_prerec_kind(q)) {
 	case MS_PRE_ALLOC:
 		rec->tag = MS_REC_ALLOC;
 		rec->tid = r->tid;
 		rec->u.alloc.ts = q->ts;
 		rec->u.alloc.addr = q->addr;
 		rec->u.alloc.size = q->size;
-		rec->u.alloc.stack_id = q->kind_stack & ((1u << MS_PRE_STACK_BITS) - 1);
+		rec->u.alloc.stack_id = ms_prerec_stack(q);
 		break;
 	case MS_PRE_FREE:
 		rec->tag = MS_REC_FREE;
@@ -1012,6 +1012,22 @@ int ms_trace_reader_next(struct ms_trace_reader *r, struct ms_record *rec)
 		break;
 	}
 	return 1;
+}
+
+size_t ms_trace_reader_events(struct ms_trace_reader *r, const struct ms_prerec **out)
+{
+	if (r->error || r->cur < 0)
+		return 0;
+	const struct ms_frame_slot *s = &r->slots[r->cur];
+	if (s->result != 1)
+		return 0;
+	size_t i = r->next;
+	while (i < s->nrec && ms_prerec_kind(&s->recs[i]) - MS_PRE_ALLOC <= MS_PRE_FREE - MS_PRE_ALLOC)
+		i++;
+	*out = s->recs + r->next;
+	size_t n = i - r->next;
+	r->next = i;
+	return n;
 }
 
 void ms_trace_error_message(char *buf, size_t n, const char *path, int err, const struct ms_trace_header *h,

@@ -128,6 +128,12 @@ struct ms_prerec {
 	uint32_t kind_stack; /* the kind << MS_PRE_STACK_BITS | ALLOC's stack id */
 };
 
+static inline unsigned ms_prerec_kind(const struct ms_prerec *q) { return q->kind_stack >> MS_PRE_STACK_BITS; }
+static inline uint32_t ms_prerec_stack(const struct ms_prerec *q)
+{
+	return q->kind_stack & ((1u << MS_PRE_STACK_BITS) - 1);
+}
+
 /* A frame read, decompressed and decoded by the producer, handed to the
  * consumer. Strings in its records point into raw or cols, arrays into
  * vals and argv: all valid until the consumer hands the slot back. */
@@ -208,6 +214,12 @@ int ms_trace_reader_open(struct ms_trace_reader *r, const char *path);
  * the file then holds is read to its end as usual. */
 int ms_trace_reader_open_follow(struct ms_trace_reader *r, const char *path, int (*follow)(void *ctx), void *ctx);
 int ms_trace_reader_next(struct ms_trace_reader *r, struct ms_record *rec);
+/* For a consumer that takes events in bulk: the run of allocations and
+ * frees that comes next in the current frame, as *n records at *out of
+ * kinds MS_PRE_ALLOC and MS_PRE_FREE, all of thread r->tid; they then count
+ * as read. 0 when the next record is of another kind, or in another frame:
+ * read it with ms_trace_reader_next. */
+size_t ms_trace_reader_events(struct ms_trace_reader *r, const struct ms_prerec **out);
 void ms_trace_reader_release(struct ms_trace_reader *r);
 
 /* Decodes a 64-byte header; returns 0, MS_TRACE_E_FOREIGN,
