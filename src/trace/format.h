@@ -131,7 +131,9 @@ enum ms_record_tag {
 	                           * from_addr of this record, first vs 0), v from_off,
 	                           * z dto (to_addr - from_addr), v to_off): the word at
 	                           * from_addr + from_off of a live block points to
-	                           * to_addr + to_off of a live block */
+	                           * to_addr + to_off of a live block. Per pair of
+	                           * blocks only the first such word, and the first
+	                           * start pointer after an interior first one */
 	MS_REC_SCAN_TYPES = 0x1C, /* v snapshot_id, v n, n x (z daddr (vs previous, first
 	                           * vs 0), v first_word): live blocks whose first word
 	                           * points into a loaded module's read-only data (a

@@ -19,10 +19,14 @@ struct node {
 }; /* 32 bytes */
 
 struct node *list_head; /* SNAP-GLOBAL: the one module root of the list */
+/* Four pointers into one block: the runtime writes the first (interior)
+ * and the first start pointer after it, the edges an analysis can use. */
 struct holder {
 	char pad[16];
-	char *inner; /* points 8 bytes into the 40-byte block */
-	char rest[24];
+	char *inner;  /* points 8 bytes into the 40-byte block */
+	char *inner2; /* 16 bytes into it: a second interior pointer */
+	char *start;  /* its start */
+	char *start2; /* its start again */
 } *holder; /* 48 bytes, and a global root */
 
 /* Stores through this keep the compiler from removing the leaked blocks. */
@@ -45,7 +49,10 @@ static __attribute__((noinline)) void build(void)
 	snap_sink = a;
 	snap_sink = NULL;
 	holder = calloc(1, sizeof *holder);
-	holder->inner = (char *)malloc(40) + 8;
+	char *in = malloc(40);
+	holder->inner = in + 8;
+	holder->inner2 = in + 16;
+	holder->start = holder->start2 = in;
 }
 
 /* Clears the stack area build() used, so no stale copy of a pointer is
