@@ -134,7 +134,11 @@ static int open_file(struct ms_trace_reader *r, const char *path)
 	r->dctx = ZSTD_createDCtx();
 	if (!r->dctx)
 		return -ENOMEM;
-	start_producer(r);
+	/* A follower reads a trace while the program runs, and a thread of its
+	 * own would compete with the program for the cores; decoded in the
+	 * follower's thread, a frame is also held once, not twice. */
+	if (!r->follow)
+		start_producer(r);
 	return 0;
 }
 

@@ -211,7 +211,8 @@ int ms_trace_reader_open(struct ms_trace_reader *r, const char *path);
 /* Like ms_trace_reader_open, for a trace still being written: where the
  * file ends (or ends inside a frame), the reader waits and reads on while
  * follow(ctx) returns non-zero; once it returns 0 (the writer is gone), what
- * the file then holds is read to its end as usual. */
+ * the file then holds is read to its end as usual. Frames are decoded in the
+ * caller's thread, on demand (no reading thread). */
 int ms_trace_reader_open_follow(struct ms_trace_reader *r, const char *path, int (*follow)(void *ctx), void *ctx);
 int ms_trace_reader_next(struct ms_trace_reader *r, struct ms_record *rec);
 /* For a consumer that takes events in bulk: the run of allocations and
