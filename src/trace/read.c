@@ -213,7 +213,6 @@ static int produce_once(struct ms_trace_reader *r, struct ms_frame_slot *s)
 		return MS_TRACE_E_CORRUPT;
 	decode_frame(r, s, cols ? s->cols : s->raw, rsize);
 	r->prod_offset += MS_FRAME_HEADER_SIZE + csize;
-	s->len = rsize;
 	s->end_offset = r->prod_offset;
 	return 1;
 }

@@ -139,7 +139,7 @@ static inline uint32_t ms_prerec_stack(const struct ms_prerec *q)
  * vals and argv: all valid until the consumer hands the slot back. */
 struct ms_frame_slot {
 	uint8_t *raw; /* reused: a row frame's records (version 4 and older) */
-	size_t cap, len;
+	size_t cap;
 	uint8_t *cols; /* reused: a column frame's payload (version 5) */
 	size_t cols_cap;
 	struct ms_prerec *recs; /* the frame's records, in order */
