@@ -44,14 +44,14 @@ void ms_trace_reader_release(struct ms_trace_reader *r)
 		fclose(r->f);
 	ZSTD_freeDCtx(r->dctx);
 	free(r->cbuf);
-	for (int i = 0; i < 2; i++) {
+	free(r->frame);
+	for (int i = 0; i < MS_READ_SLOTS; i++) {
 		struct ms_frame_slot *s = &r->slots[i];
-		free(s->raw);
-		free(s->cols);
 		free(s->recs);
 		free(s->full);
 		free(s->vals);
 		free(s->argv);
+		free(s->strs);
 	}
 	free(r->dec.chunk_addr[0]);
 	free(r->dec.chunk_addr[1]);
@@ -164,14 +164,15 @@ static int corrupt(struct ms_trace_reader *r)
 	return r->error;
 }
 
-static void decode_frame(struct ms_trace_reader *r, struct ms_frame_slot *s, const uint8_t *p, size_t n);
+static int start_frame(struct ms_trace_reader *r, const uint8_t *p, size_t n);
 
-/* The producer's half: reads, decompresses and decodes the next frame into s.
- * Returns 1 (a frame in s), 0 at the end of the file (s->truncated set if it
- * ends inside a frame), MS_TRACE_E_CORRUPT, -EIO or -ENOMEM. Touches only
- * the producer's fields (f, dctx, cbuf, prod_offset, file_size, follow,
- * dec) and s. */
-static int produce_once(struct ms_trace_reader *r, struct ms_frame_slot *s)
+/* The producer's half: reads and decompresses the next frame into r->frame
+ * and sets the cursors at its records (r->in_frame). Returns 1 (s->bad set
+ * when the frame's streams are not valid), 0 at the end of the file
+ * (s->truncated set if it ends inside a frame), MS_TRACE_E_CORRUPT, -EIO or
+ * -ENOMEM. Touches only the producer's fields (f, dctx, cbuf, prod_offset,
+ * file_size, follow, dec, frame, in_frame, cur_frame) and s. */
+static int read_frame(struct ms_trace_reader *r, struct ms_frame_slot *s)
 {
 	uint8_t fh[MS_FRAME_HEADER_SIZE];
 	size_t n = fread(fh, 1, sizeof(fh), r->f);
@@ -191,10 +192,7 @@ static int produce_once(struct ms_trace_reader *r, struct ms_frame_slot *s)
 		s->truncated = true;
 		return 0;
 	}
-	/* version 5: the payload is streams (columns.h), decoded as they are */
-	bool cols = r->hdr.version >= 5;
-	if (grow(&r->cbuf, &r->ccap, csize) ||
-	    (cols ? grow(&s->cols, &s->cols_cap, rsize ? rsize : 1) : grow(&s->raw, &s->cap, rsize ? rsize : 1)))
+	if (grow(&r->cbuf, &r->ccap, csize) || grow(&r->frame, &r->frame_cap, rsize ? rsize : 1))
 		return -ENOMEM;
 	n = fread(r->cbuf, 1, csize, r->f);
 	if (n < csize) {
@@ -208,12 +206,11 @@ static int produce_once(struct ms_trace_reader *r, struct ms_frame_slot *s)
 	if (csize < 6 || get_le(r->cbuf, 4) != 0xFD2FB528u || !(r->cbuf[4] & 0x04) ||
 	    ZSTD_findFrameCompressedSize(r->cbuf, csize) != csize)
 		return MS_TRACE_E_CORRUPT;
-	size_t got = ZSTD_decompressDCtx(r->dctx, cols ? s->cols : s->raw, rsize, r->cbuf, csize);
+	size_t got = ZSTD_decompressDCtx(r->dctx, r->frame, rsize, r->cbuf, csize);
 	if (ZSTD_isError(got) || got != rsize)
 		return MS_TRACE_E_CORRUPT;
-	decode_frame(r, s, cols ? s->cols : s->raw, rsize);
 	r->prod_offset += MS_FRAME_HEADER_SIZE + csize;
-	s->end_offset = r->prod_offset;
+	s->bad = start_frame(r, r->frame, rsize);
 	return 1;
 }
 
@@ -227,7 +224,7 @@ static bool stopping(struct ms_trace_reader *r)
 	return stop;
 }
 
-/* produce_once, waiting at the end of the file in follow mode: the writer
+/* read_frame, waiting at the end of the file in follow mode: the writer
  * appends whole frames, but a reader may see one half written. The wait
  * doubles from 1 to 16 ms while nothing comes: a quiet program costs ~60
  * wake-ups a second, and its end is seen within 16 ms. */
@@ -235,7 +232,7 @@ static int produce(struct ms_trace_reader *r, struct ms_frame_slot *s)
 {
 	long wait_ns = 1000000;
 	for (;;) {
-		int rc = produce_once(r, s);
+		int rc = read_frame(r, s);
 		if (rc != 0 || !r->follow)
 			return rc;
 		if (!r->follow(r->follow_ctx))
@@ -255,12 +252,14 @@ static int produce(struct ms_trace_reader *r, struct ms_frame_slot *s)
 	}
 }
 
-/* The producer thread: fills the two slots in turn, each once the consumer
- * has handed it back, until the end, an error, or stop. */
+static int produce_batch(struct ms_trace_reader *r, struct ms_frame_slot *s);
+
+/* The producer thread: fills the slots in turn, each once the consumer has
+ * handed it back, until the end, an error, or stop. */
 static void *producer_main(void *arg)
 {
 	struct ms_trace_reader *r = arg;
-	for (int i = 0;; i ^= 1) {
+	for (int i = 0;; i = (i + 1) % MS_READ_SLOTS) {
 		struct ms_frame_slot *s = &r->slots[i];
 		pthread_mutex_lock(&r->mu);
 		while (s->ready && !r->stop)
@@ -269,7 +268,7 @@ static void *producer_main(void *arg)
 		pthread_mutex_unlock(&r->mu);
 		if (stop)
 			break;
-		int rc = produce(r, s);
+		int rc = produce_batch(r, s);
 		pthread_mutex_lock(&r->mu);
 		s->result = rc;
 		s->ready = true;
@@ -282,8 +281,8 @@ static void *producer_main(void *arg)
 }
 
 /* Starts decoding ahead in a thread of its own: the replay, and the
- * decompression and decoding, then use both cores. Without a thread, frames
- * are read on demand. */
+ * decompression and decoding, then use both cores. Without a thread,
+ * batches are decoded on demand, into the first slot. */
 static void start_producer(struct ms_trace_reader *r)
 {
 	if (pthread_mutex_init(&r->mu, NULL))
@@ -314,10 +313,10 @@ static void stop_producer(struct ms_trace_reader *r)
 	r->threaded = false;
 }
 
-/* Moves to the next frame. Returns 1 when a frame is ready, 0 at the end
+/* Moves to the next batch. Returns 1 when one is ready, 0 at the end
  * (r->truncated set if the file ends inside a frame), or an error. The
- * previous frame's buffers go back to the producer. */
-static int next_frame(struct ms_trace_reader *r)
+ * previous batch goes back to the producer. */
+static int next_batch(struct ms_trace_reader *r)
 {
 	struct ms_frame_slot *s;
 	if (r->threaded) {
@@ -326,7 +325,7 @@ static int next_frame(struct ms_trace_reader *r)
 			r->slots[r->cur].ready = false;
 			pthread_cond_broadcast(&r->cv);
 		}
-		r->cur = r->cur < 0 ? 0 : r->cur ^ 1;
+		r->cur = r->cur < 0 ? 0 : (r->cur + 1) % MS_READ_SLOTS;
 		s = &r->slots[r->cur];
 		while (!s->ready)
 			pthread_cond_wait(&r->cv, &r->mu);
@@ -334,11 +333,12 @@ static int next_frame(struct ms_trace_reader *r)
 	} else {
 		r->cur = 0;
 		s = &r->slots[0];
-		s->result = produce(r, s);
+		s->result = produce_batch(r, s);
 	}
 	if (s->result == 1) {
 		r->offset = s->end_offset;
-		r->frames++;
+		if (s->first)
+			r->frames++;
 		r->next = 0;
 		return 1;
 	}
@@ -361,15 +361,11 @@ static int next_frame(struct ms_trace_reader *r)
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
-struct cur {
-	const uint8_t *p[MS_COL_STREAMS], *e[MS_COL_STREAMS];
-};
-
 #define ST(k) (cols ? (k) : MS_COL_MAIN)
 
 /* A varint whose first byte is in stream k and the rest in k2 (they differ
  * only for sizes). Most fields fit one or two bytes: those inline. */
-ALWAYS_INLINE bool get_u(struct cur *c, int k, int k2, uint64_t *out)
+ALWAYS_INLINE bool get_u(struct ms_stream_cursors *c, int k, int k2, uint64_t *out)
 {
 	const uint8_t *p = c->p[k], *e = c->e[k];
 	if (k == k2 && e - p >= 2) {
@@ -428,7 +424,7 @@ ALWAYS_INLINE bool get_u(struct cur *c, int k, int k2, uint64_t *out)
 /* the bytes left in stream k: each field takes at least one */
 #define LEFT(k) ((uint64_t)(c->e[ST(k)] - c->p[ST(k)]))
 
-ALWAYS_INLINE bool get_str(struct cur *c, bool cols, struct ms_str *s)
+ALWAYS_INLINE bool get_str(struct ms_stream_cursors *c, bool cols, struct ms_str *s)
 {
 	uint64_t len;
 	if (!get_u(c, ST(MS_COL_MAIN), ST(MS_COL_MAIN), &len) || len > MS_MAX_STRING || len > LEFT(MS_COL_MAIN))
@@ -439,10 +435,33 @@ ALWAYS_INLINE bool get_str(struct cur *c, bool cols, struct ms_str *s)
 	return true;
 }
 
+/* A string of a full record, copied into the slot: a batch outlives the
+ * frame it was decoded from. Its offset travels in p (fix_pointers). */
+static int keep_str(struct ms_frame_slot *s, struct ms_str *str)
+{
+	if (s->nstrs + str->len > s->strcap) {
+		size_t c = s->strcap ? s->strcap : 4096;
+		while (c < s->nstrs + str->len)
+			c *= 2;
+		char *n = realloc(s->strs, c);
+		if (!n)
+			return -ENOMEM;
+		s->strs = n;
+		s->strcap = c;
+	}
+	memcpy(s->strs + s->nstrs, str->p, str->len);
+	str->p = (const char *)(uintptr_t)s->nstrs;
+	s->nstrs += str->len;
+	return 0;
+}
+
 #define GETS(var)                                                      \
 	do {                                                           \
 		if (!get_str(c, cols, &(var)))                         \
 			return MS_TRACE_E_CORRUPT;                     \
+		int rc_ = keep_str(s, &(var));                         \
+		if (rc_)                                               \
+			return rc_;                                    \
 	} while (0)
 
 /* Room for n more of the slot's values; their offset in *off. Bounded by
@@ -471,7 +490,7 @@ static int reserve_vals(struct ms_frame_slot *s, uint64_t n, size_t *off)
 /* The body of a SCAN_ROOTS/EDGES/TYPES/HEUR record (after the tag), with
  * deltas resolved. The entry count is checked against the bytes left
  * before anything is allocated, so the values are bounded by the frame. */
-ALWAYS_INLINE int decode_scan(struct ms_frame_slot *s, struct cur *c, bool cols, uint8_t tag, struct ms_record *rec)
+ALWAYS_INLINE int decode_scan(struct ms_frame_slot *s, struct ms_stream_cursors *c, bool cols, uint8_t tag, struct ms_record *rec)
 {
 	uint64_t id, n;
 	size_t width = tag == MS_REC_SCAN_ROOTS ? 5 : tag == MS_REC_SCAN_EDGES ? 4 : tag == MS_REC_SCAN_HEUR ? 3 : 2;
@@ -536,7 +555,7 @@ ALWAYS_INLINE int chunk_push(struct ms_decoder *d, int list, uint64_t addr)
  * allocations, 1: the frees). A FREE_REF gives its address to the class of
  * the allocation it names (trace/sizeclass.h). Corrupt: a reference of 0,
  * past the start of the list, or in a trace older than version 3. */
-ALWAYS_INLINE int get_event_addr(struct ms_trace_reader *r, struct cur *c, bool cols, bool ref, int list,
+ALWAYS_INLINE int get_event_addr(struct ms_trace_reader *r, struct ms_stream_cursors *c, bool cols, bool ref, int list,
                                  uint64_t *addr)
 {
 	struct ms_decoder *d = &r->dec;
@@ -600,7 +619,7 @@ ALWAYS_INLINE void put_alloc(struct ms_trace_reader *r, struct ms_frame_slot *s,
 }
 
 /* A record other than the compact ones, into rec. */
-ALWAYS_INLINE int decode_full(struct ms_trace_reader *r, struct ms_frame_slot *s, struct cur *c, bool cols,
+ALWAYS_INLINE int decode_full(struct ms_trace_reader *r, struct ms_frame_slot *s, struct ms_stream_cursors *c, bool cols,
                               uint8_t tag, struct ms_record *rec)
 {
 	struct ms_decoder *d = &r->dec;
@@ -807,7 +826,7 @@ ALWAYS_INLINE int decode_full(struct ms_trace_reader *r, struct ms_frame_slot *s
 
 /* Decodes the record at the cursors into q (and s->full); returns 0,
  * MS_TRACE_E_CORRUPT or -ENOMEM. */
-ALWAYS_INLINE int decode_one(struct ms_trace_reader *r, struct ms_frame_slot *s, struct cur *c, bool cols,
+ALWAYS_INLINE int decode_one(struct ms_trace_reader *r, struct ms_frame_slot *s, struct ms_stream_cursors *c, bool cols,
                              struct ms_prerec *q)
 {
 	struct ms_decoder *d = &r->dec;
@@ -883,40 +902,43 @@ static int grow_records(struct ms_frame_slot *s)
 	return 0;
 }
 
-/* Decodes every record at the cursors into s. Returns 0, or the error of
- * the first record that does not decode (those before it stay in s); a
- * column frame must also use up every stream. */
-ALWAYS_INLINE int decode_records(struct ms_trace_reader *r, struct ms_frame_slot *s, struct cur *c, bool cols)
+/* Decodes records at the cursors into s, up to MS_READ_BATCH (or
+ * MS_READ_BATCH_VALS values). Returns 0,
+ * or the error of the first record that does not decode (those before it
+ * stay in s); at its end a column frame must have used up every stream. */
+ALWAYS_INLINE int decode_records(struct ms_trace_reader *r, struct ms_frame_slot *s, struct ms_stream_cursors *c,
+                                 bool cols)
 {
-	r->dec.in_chunk = false; /* frames decode independently: chunks never span them */
-	while (c->p[MS_COL_MAIN] < c->e[MS_COL_MAIN]) {
+	while (c->p[MS_COL_MAIN] < c->e[MS_COL_MAIN] && s->nrec < MS_READ_BATCH && s->nvals < MS_READ_BATCH_VALS) {
 		if (UNLIKELY(s->nrec == s->reccap || s->nfull == s->fullcap))
 			CHECK(grow_records(s));
 		CHECK(decode_one(r, s, c, cols, &s->recs[s->nrec]));
 		s->nrec++;
 	}
-	if (cols)
+	if (cols && c->p[MS_COL_MAIN] == c->e[MS_COL_MAIN])
 		for (int k = 0; k < MS_COL_STREAMS; k++)
 			if (c->p[k] != c->e[k])
 				return MS_TRACE_E_CORRUPT;
 	return 0;
 }
 
-static int decode_rows(struct ms_trace_reader *r, struct ms_frame_slot *s, const uint8_t *p, size_t n)
-{
-	struct cur c;
-	c.p[MS_COL_MAIN] = p;
-	c.e[MS_COL_MAIN] = p + n;
-	return decode_records(r, s, &c, false);
-}
-
-/* A column frame's payload: v n (MS_COL_STREAMS), n x v the length of
- * each stream, then the streams in order (columns.h). */
-static int decode_columns(struct ms_trace_reader *r, struct ms_frame_slot *s, const uint8_t *p, size_t n)
+/* Sets the cursors at the records of the frame of n bytes at p: for a
+ * column frame (v n (MS_COL_STREAMS), n x v the length of each stream, then
+ * the streams in order; columns.h) one per stream. Returns 0, or
+ * MS_TRACE_E_CORRUPT when the streams do not fill the payload. */
+static int start_frame(struct ms_trace_reader *r, const uint8_t *p, size_t n)
 {
 	const uint8_t *e = p + n;
+	struct ms_stream_cursors *c = &r->cur_frame;
+	r->dec.in_chunk = false; /* frames decode independently: chunks never span them */
+	r->in_frame = false;
+	if (r->hdr.version < 5) {
+		c->p[MS_COL_MAIN] = p;
+		c->e[MS_COL_MAIN] = e;
+		r->in_frame = true;
+		return 0;
+	}
 	uint64_t ns, len[MS_COL_STREAMS];
-	struct cur c;
 	if (!(p = ms_get_varint(p, e, &ns)) || ns != MS_COL_STREAMS)
 		return MS_TRACE_E_CORRUPT;
 	for (int k = 0; k < MS_COL_STREAMS; k++)
@@ -925,12 +947,18 @@ static int decode_columns(struct ms_trace_reader *r, struct ms_frame_slot *s, co
 	for (int k = 0; k < MS_COL_STREAMS; k++) {
 		if (len[k] > (uint64_t)(e - p))
 			return MS_TRACE_E_CORRUPT;
-		c.p[k] = p;
-		c.e[k] = p += len[k];
+		c->p[k] = p;
+		c->e[k] = p += len[k];
 	}
 	if (p != e)
 		return MS_TRACE_E_CORRUPT;
-	return decode_records(r, s, &c, true);
+	r->in_frame = true;
+	return 0;
+}
+
+static void fix_str(const struct ms_frame_slot *s, struct ms_str *str)
+{
+	str->p = s->strs ? s->strs + (uintptr_t)str->p : "";
 }
 
 /* Turns the offsets decode_full left in full[]'s pointer fields into
@@ -941,25 +969,56 @@ static void fix_pointers(struct ms_frame_slot *s)
 		struct ms_record *rec = &s->full[i];
 		switch (rec->tag) {
 		case MS_REC_STACK: rec->u.stack.ips = s->vals + (uintptr_t)rec->u.stack.ips; break;
-		case MS_REC_MODULE_LOAD: rec->u.module_load.seg = s->vals + (uintptr_t)rec->u.module_load.seg; break;
+		case MS_REC_MODULE_LOAD:
+			rec->u.module_load.seg = s->vals + (uintptr_t)rec->u.module_load.seg;
+			fix_str(s, &rec->u.module_load.path);
+			fix_str(s, &rec->u.module_load.build_id);
+			break;
 		case MS_REC_COUNTERS: rec->u.counters.v = s->vals + (uintptr_t)rec->u.counters.v; break;
 		case MS_REC_SCAN_ROOTS:
 		case MS_REC_SCAN_EDGES:
 		case MS_REC_SCAN_TYPES:
 		case MS_REC_SCAN_HEUR: rec->u.scan.v = s->vals + (uintptr_t)rec->u.scan.v; break;
-		case MS_REC_PROCESS: rec->u.process.argv = s->argv + (uintptr_t)rec->u.process.argv; break;
+		case MS_REC_PROCESS: {
+			struct ms_str *argv = s->argv + (uintptr_t)rec->u.process.argv;
+			rec->u.process.argv = argv;
+			fix_str(s, &rec->u.process.exe);
+			for (uint32_t k = 0; k < rec->u.process.argc; k++)
+				fix_str(s, &argv[k]);
+			break;
+		}
+		case MS_REC_THREAD: fix_str(s, &rec->u.thread.name); break;
+		case MS_REC_SNAPSHOT: fix_str(s, &rec->u.snapshot.label); break;
+		case MS_REC_EXEC: fix_str(s, &rec->u.exec.path); break;
 		default: break;
 		}
 	}
 }
 
-/* Decodes the frame of n bytes at p into s. A frame that does not decode
- * keeps the records before the damage, and s->bad says why it stops. */
-static void decode_frame(struct ms_trace_reader *r, struct ms_frame_slot *s, const uint8_t *p, size_t n)
+/* Fills s with the next batch: the next records of the frame being
+ * decoded, or of the next frame (s->first). Returns 1, or read_frame's
+ * code at the end or on an error before any record. */
+static int produce_batch(struct ms_trace_reader *r, struct ms_frame_slot *s)
 {
-	s->nrec = s->nfull = s->nvals = s->nargv = 0;
-	s->bad = r->hdr.version >= 5 ? decode_columns(r, s, p, n) : decode_rows(r, s, p, n);
+	s->nrec = s->nfull = s->nvals = s->nargv = s->nstrs = 0;
+	s->bad = 0;
+	s->first = false;
+	if (!r->in_frame) {
+		int rc = produce(r, s);
+		if (rc != 1)
+			return rc;
+		s->first = true;
+	}
+	s->end_offset = r->prod_offset;
+	if (r->in_frame) {
+		struct ms_stream_cursors c = r->cur_frame; /* in registers while the batch decodes */
+		s->bad = r->hdr.version >= 5 ? decode_records(r, s, &c, true) : decode_records(r, s, &c, false);
+		r->cur_frame = c;
+		if (s->bad || c.p[MS_COL_MAIN] == c.e[MS_COL_MAIN])
+			r->in_frame = false;
+	}
 	fix_pointers(s);
+	return 1;
 }
 
 /* A frame's damage, once its good records are read: reading ends. */
@@ -983,7 +1042,7 @@ int ms_trace_reader_next(struct ms_trace_reader *r, struct ms_record *rec)
 			return frame_error(r, s->bad);
 		if (r->eof || !r->f)
 			return 0;
-		int rc = next_frame(r);
+		int rc = next_batch(r);
 		if (rc <= 0)
 			return rc;
 		s = &r->slots[r->cur];

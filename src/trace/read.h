@@ -14,11 +14,12 @@
  * Strings and stack frames in a record point into the reader's buffers and
  * are valid until the next call to ms_trace_reader_next().
  *
- * A frame is decoded whole in the producer thread (decompressed, then its
- * records decoded straight from its streams), so that the consumer's thread
- * is left only the model's work: on churn's trace the decoding was a third
- * of the consumer's time. A frame that does not decode hands over the
- * records before the damage, then MS_TRACE_E_CORRUPT. */
+ * Frames are decoded in the producer thread (decompressed, then their
+ * records decoded straight from their streams, in batches), so that the
+ * consumer's thread is left only the model's work: on churn's trace the
+ * decoding was a third of the consumer's time. A frame that does not
+ * decode hands over the records before the damage, then
+ * MS_TRACE_E_CORRUPT. */
 #ifndef MS_TRACE_READ_H
 #define MS_TRACE_READ_H
 
@@ -28,6 +29,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "trace/columns.h"
 #include "trace/format.h"
 #include "trace/sizeclass.h"
 
@@ -134,15 +136,19 @@ static inline uint32_t ms_prerec_stack(const struct ms_prerec *q)
 	return q->kind_stack & ((1u << MS_PRE_STACK_BITS) - 1);
 }
 
-/* A frame read, decompressed and decoded by the producer, handed to the
- * consumer. Strings in its records point into raw or cols, arrays into
- * vals and argv: all valid until the consumer hands the slot back. */
+/* A batch of records the producer decoded, handed to the consumer: up to
+ * MS_READ_BATCH of a frame's records, fewer when their arrays reach
+ * MS_READ_BATCH_VALS values. The slots form a ring, so that the producer
+ * runs most of a frame ahead (the replay applies a round at a frame's end,
+ * and must not find the producer waiting) while what is decoded in flight
+ * stays bounded: whole frames in two slots held churn's report 7 MB more.
+ * A batch owns everything its records point to (strings, arrays), valid
+ * until the consumer hands the slot back. */
+#define MS_READ_SLOTS 4
+#define MS_READ_BATCH 65536       /* records */
+#define MS_READ_BATCH_VALS 131072 /* values of full records (a scan's entries): 1 MiB */
 struct ms_frame_slot {
-	uint8_t *raw; /* reused: a row frame's records (version 4 and older) */
-	size_t cap;
-	uint8_t *cols; /* reused: a column frame's payload (version 5) */
-	size_t cols_cap;
-	struct ms_prerec *recs; /* the frame's records, in order */
+	struct ms_prerec *recs; /* the batch's records, in order */
 	size_t nrec, reccap;
 	struct ms_record *full; /* the records not kept compact */
 	size_t nfull, fullcap;
@@ -150,11 +156,20 @@ struct ms_frame_slot {
 	size_t nvals, valcap;
 	struct ms_str *argv; /* PROCESS records' arguments */
 	size_t nargv, argvcap;
-	uint64_t end_offset; /* file offset after this frame */
-	int result;          /* 1 frame, 0 end, < 0 error */
+	char *strs; /* the bytes of full[]'s strings */
+	size_t nstrs, strcap;
+	uint64_t end_offset; /* file offset after the batch's frame */
+	int result;          /* 1 a batch, 0 end, < 0 error */
 	int bad;             /* result 1: an error after the records decoded, or 0 */
+	bool first;          /* result 1: the batch starts a frame */
 	bool truncated;      /* result 0: the file ends inside a frame */
 	bool ready;          /* owned by the consumer until it hands it back */
+};
+
+/* Where the producer is in the frame it decodes: a cursor per stream (a
+ * row frame uses the first only). */
+struct ms_stream_cursors {
+	const uint8_t *p[MS_COL_STREAMS], *e[MS_COL_STREAMS];
 };
 
 /* The producer's decoding state: chunks' deltas and references. */
@@ -180,14 +195,18 @@ struct ms_trace_reader {
 	int error;         /* sticky error once corrupt */
 
 	/* the producer (a thread when one could be started): reads,
-	 * decompresses and decodes frames ahead into two slots, in turn */
+	 * decompresses and decodes frames ahead into the slots, in turn */
 	FILE *f;
 	struct ZSTD_DCtx_s *dctx;
 	uint8_t *cbuf;
 	size_t ccap;
 	uint64_t prod_offset;
 	struct ms_decoder dec;
-	struct ms_frame_slot slots[2];
+	uint8_t *frame; /* the frame being decoded: a column frame's payload or a row frame's records */
+	size_t frame_cap;
+	bool in_frame; /* records of that frame are left to decode */
+	struct ms_stream_cursors cur_frame;
+	struct ms_frame_slot slots[MS_READ_SLOTS];
 	int cur; /* the slot being consumed, -1 before the first */
 	bool threaded, stop;
 	pthread_t thread;

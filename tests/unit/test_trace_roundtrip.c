@@ -175,8 +175,14 @@ static int read_payload(const uint8_t *p, size_t n, struct ms_record *rec, int m
 	ASSERT_EQ_I64(ms_trace_reader_open(&r, path), 0);
 	int rc;
 	*got = 0;
-	while (*got < max && (rc = ms_trace_reader_next(&r, &rec[*got])) == 1)
+	static uint64_t ips[16]; /* a record's arrays last only until the reader moves on */
+	while (*got < max && (rc = ms_trace_reader_next(&r, &rec[*got])) == 1) {
+		if (rec[*got].tag == MS_REC_STACK && rec[*got].u.stack.n <= 16) {
+			memcpy(ips, rec[*got].u.stack.ips, rec[*got].u.stack.n * sizeof *ips);
+			rec[*got].u.stack.ips = ips;
+		}
 		++*got;
+	}
 	ms_trace_reader_release(&r);
 	remove(path);
 	return rc;
