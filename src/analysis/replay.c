@@ -328,18 +328,26 @@ static inline void see_ts(struct ms_model *m, uint64_t ts)
 		m->summary.first_ts = ts;
 }
 
+/* Room for need pending events. */
+static int reserve_pending(struct ms_model *m, size_t need)
+{
+	if (need <= m->cap_pending)
+		return 0;
+	/* both grow alike (sort_pending swaps them); if only the first
+	 * could, its untouched tail stays mapped until the replay ends */
+	size_t c = m->cap_pending, c2 = c;
+	if (ms_array_reserve_mapped((void **)&m->pending, &c, sizeof(*m->pending), need, 65536) ||
+	    ms_array_reserve_mapped((void **)&m->scratch, &c2, sizeof(*m->scratch), need, 65536))
+		return -ENOMEM;
+	m->cap_pending = c;
+	return 0;
+}
+
 static int push(struct ms_model *m, uint64_t ts, uint64_t addr, uint64_t size, uint32_t stack,
                 uint32_t thread, bool alloc)
 {
-	if (m->n_pending == m->cap_pending) {
-		/* both grow alike (sort_pending swaps them); if only the first
-		 * could, its untouched tail stays mapped until the replay ends */
-		size_t c = m->cap_pending, c2 = c;
-		if (ms_array_reserve_mapped((void **)&m->pending, &c, sizeof(*m->pending), c + 1, 65536) ||
-		    ms_array_reserve_mapped((void **)&m->scratch, &c2, sizeof(*m->scratch), c2 + 1, 65536))
-			return -ENOMEM;
-		m->cap_pending = c;
-	}
+	if (reserve_pending(m, m->n_pending + 1))
+		return -ENOMEM;
 	m->pending[m->n_pending++] = (struct ms_event){ts, addr, size, stack, thread << 1 | (alloc ? 1u : 0u)};
 	see_ts(m, ts);
 	return 0;
@@ -359,13 +367,8 @@ static int push_alloc(struct ms_model *m, uint64_t ts, uint64_t addr, uint64_t s
  * (ms_trace_reader_events): pushed in one go, without a record each. */
 static int push_events(struct ms_model *m, const struct ms_prerec *ev, size_t n, uint32_t thread)
 {
-	if (m->n_pending + n > m->cap_pending) {
-		size_t c = m->cap_pending, c2 = c;
-		if (ms_array_reserve_mapped((void **)&m->pending, &c, sizeof(*m->pending), m->n_pending + n, 65536) ||
-		    ms_array_reserve_mapped((void **)&m->scratch, &c2, sizeof(*m->scratch), m->n_pending + n, 65536))
-			return -ENOMEM;
-		m->cap_pending = c;
-	}
+	if (reserve_pending(m, m->n_pending + n))
+		return -ENOMEM;
 	struct ms_event *out = m->pending + m->n_pending;
 	uint64_t lo = UINT64_MAX, hi = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -142,17 +142,24 @@ static int open_file(struct ms_trace_reader *r, const char *path)
 	return 0;
 }
 
-static int grow(uint8_t **buf, size_t *cap, size_t need)
+/* Makes *arr (elements of elem bytes, capacity *cap) hold at least need:
+ * the capacity doubles, starting at first. 0, or -ENOMEM with *arr and *cap
+ * unchanged. The reader's one way to grow (analysis/array.h is the
+ * analysis's, a layer above). */
+static int reserve(void *arr, size_t *cap, size_t elem, size_t need, size_t first)
 {
 	if (need <= *cap)
 		return 0;
-	size_t c = *cap ? *cap : 64 * 1024;
-	while (c < need)
+	size_t c = *cap ? *cap : first;
+	while (c < need) {
+		if (c > SIZE_MAX / 2 / elem)
+			return -ENOMEM;
 		c *= 2;
-	uint8_t *nb = realloc(*buf, c);
-	if (!nb)
+	}
+	void *n = realloc(*(void **)arr, c * elem);
+	if (!n)
 		return -ENOMEM;
-	*buf = nb;
+	*(void **)arr = n;
 	*cap = c;
 	return 0;
 }
@@ -192,7 +199,7 @@ static int read_frame(struct ms_trace_reader *r, struct ms_frame_slot *s)
 		s->truncated = true;
 		return 0;
 	}
-	if (grow(&r->cbuf, &r->ccap, csize) || grow(&r->frame, &r->frame_cap, rsize ? rsize : 1))
+	if (reserve(&r->cbuf, &r->ccap, 1, csize, 64 * 1024) || reserve(&r->frame, &r->frame_cap, 1, rsize ? rsize : 1, 64 * 1024))
 		return -ENOMEM;
 	n = fread(r->cbuf, 1, csize, r->f);
 	if (n < csize) {
@@ -421,6 +428,30 @@ ALWAYS_INLINE bool get_u(struct ms_stream_cursors *c, int k, int k2, uint64_t *o
 		if (!get_u(c, ST(MS_COL_SIZE), ST(MS_COL_SIZE_HI), &(var))) \
 			return MS_TRACE_E_CORRUPT;                     \
 	} while (0)
+/* A value kept as a delta in stream k from the chunk's last one, prev,
+ * which it moves: stamps (TS, the chunk's clock) and addresses (ADDR). */
+#define GETDELTA(k, prev, var)                                         \
+	do {                                                           \
+		int64_t delta_;                                        \
+		GETZ_IN(k, delta_);                                    \
+		(prev) += (uint64_t)delta_;                            \
+		(var) = (prev);                                        \
+	} while (0)
+#define GETTS(var) GETDELTA(MS_COL_TS, d->prev_ts, var)
+#define GETADDR(var) GETDELTA(MS_COL_ADDR, d->prev_addr, var)
+/* REALLOC's and MREMAP's first fields, into m (their members have the same
+ * names): ts_before, ts_after after it, old_addr, and new_addr from it. */
+#define GETMOVE(m)                                                     \
+	do {                                                           \
+		uint64_t after_;                                       \
+		int64_t dnew_;                                         \
+		GETTS((m).ts_before);                                  \
+		GETV_IN(MS_COL_TS, after_);                            \
+		(m).ts_after = d->prev_ts += after_;                   \
+		GETADDR((m).old_addr);                                 \
+		GETZ_IN(MS_COL_ADDR, dnew_);                           \
+		(m).new_addr = d->prev_addr += (uint64_t)dnew_;        \
+	} while (0)
 /* the bytes left in stream k: each field takes at least one */
 #define LEFT(k) ((uint64_t)(c->e[ST(k)] - c->p[ST(k)]))
 
@@ -439,16 +470,8 @@ ALWAYS_INLINE bool get_str(struct ms_stream_cursors *c, bool cols, struct ms_str
  * frame it was decoded from. Its offset travels in p (fix_pointers). */
 static int keep_str(struct ms_frame_slot *s, struct ms_str *str)
 {
-	if (s->nstrs + str->len > s->strcap) {
-		size_t c = s->strcap ? s->strcap : 4096;
-		while (c < s->nstrs + str->len)
-			c *= 2;
-		char *n = realloc(s->strs, c);
-		if (!n)
-			return -ENOMEM;
-		s->strs = n;
-		s->strcap = c;
-	}
+	if (reserve(&s->strs, &s->strcap, 1, s->nstrs + str->len, 4096))
+		return -ENOMEM;
 	memcpy(s->strs + s->nstrs, str->p, str->len);
 	str->p = (const char *)(uintptr_t)s->nstrs;
 	s->nstrs += str->len;
@@ -468,16 +491,8 @@ static int keep_str(struct ms_frame_slot *s, struct ms_str *str)
  * the callers: n never exceeds the bytes left in the frame. */
 static int reserve_vals(struct ms_frame_slot *s, uint64_t n, size_t *off)
 {
-	if (s->nvals + n > s->valcap) {
-		size_t c = s->valcap ? s->valcap : 4096;
-		while (c < s->nvals + n)
-			c *= 2;
-		uint64_t *nv = realloc(s->vals, c * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		s->vals = nv;
-		s->valcap = c;
-	}
+	if (reserve(&s->vals, &s->valcap, sizeof(*s->vals), s->nvals + n, 4096))
+		return -ENOMEM;
 	*off = s->nvals;
 	s->nvals += n;
 	return 0;
@@ -521,27 +536,17 @@ ALWAYS_INLINE int decode_scan(struct ms_frame_slot *s, struct ms_stream_cursors 
 	return 0;
 }
 
-/* Appends addr to the chunk's list of allocations (0) or frees (1); an
- * allocation's size class is set once its size is read. */
 static int grow_chunk_list(struct ms_decoder *d, int list)
 {
-	{
-		size_t c = d->chunk_cap[list] ? d->chunk_cap[list] * 2 : 1024;
-		uint64_t *n = realloc(d->chunk_addr[list], c * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		d->chunk_addr[list] = n;
-		if (list == 0) {
-			uint8_t *cls = realloc(d->chunk_cls, c);
-			if (!cls)
-				return -ENOMEM;
-			d->chunk_cls = cls;
-		}
-		d->chunk_cap[list] = c;
-	}
-	return 0;
+	size_t need = d->chunk_n[list] + 1, cls_cap = d->chunk_cap[0];
+	/* the allocations' classes first: they have the list's capacity */
+	if (list == 0 && reserve(&d->chunk_cls, &cls_cap, 1, need, 1024))
+		return -ENOMEM;
+	return reserve(&d->chunk_addr[list], &d->chunk_cap[list], sizeof(uint64_t), need, 1024);
 }
 
+/* Appends addr to the chunk's list of allocations (0) or frees (1); an
+ * allocation's size class is set once its size is read. */
 ALWAYS_INLINE int chunk_push(struct ms_decoder *d, int list, uint64_t addr)
 {
 	if (UNLIKELY(d->chunk_n[list] == d->chunk_cap[list]) && grow_chunk_list(d, list))
@@ -630,50 +635,24 @@ ALWAYS_INLINE int decode_full(struct ms_trace_reader *r, struct ms_frame_slot *s
 	rec->tid = d->tid;
 	switch (tag) {
 	case MS_REC_REALLOC:
-		GETZ_IN(MS_COL_TS, z);
-		d->prev_ts += (uint64_t)z;
-		rec->u.realloc.ts_before = d->prev_ts;
-		GETV_IN(MS_COL_TS, v);
-		d->prev_ts += v;
-		rec->u.realloc.ts_after = d->prev_ts;
-		GETZ_IN(MS_COL_ADDR, z);
-		rec->u.realloc.old_addr = d->prev_addr + (uint64_t)z;
-		GETZ_IN(MS_COL_ADDR, z);
-		d->prev_addr = rec->u.realloc.new_addr = rec->u.realloc.old_addr + (uint64_t)z;
+		GETMOVE(rec->u.realloc);
 		GETSIZE(rec->u.realloc.size);
 		GETV_IN(MS_COL_STACK, rec->u.realloc.stack_id);
 		break;
 	case MS_REC_MMAP:
-		GETZ_IN(MS_COL_TS, z);
-		d->prev_ts += (uint64_t)z;
-		rec->u.mmap.ts = d->prev_ts;
-		GETZ_IN(MS_COL_ADDR, z);
-		d->prev_addr += (uint64_t)z;
-		rec->u.mmap.addr = d->prev_addr;
+		GETTS(rec->u.mmap.ts);
+		GETADDR(rec->u.mmap.addr);
 		GETV(rec->u.mmap.len);
 		GETV(rec->u.mmap.kind);
 		GETV_IN(MS_COL_STACK, rec->u.mmap.stack_id);
 		break;
 	case MS_REC_MUNMAP:
-		GETZ_IN(MS_COL_TS, z);
-		d->prev_ts += (uint64_t)z;
-		rec->u.munmap.ts = d->prev_ts;
-		GETZ_IN(MS_COL_ADDR, z);
-		d->prev_addr += (uint64_t)z;
-		rec->u.munmap.addr = d->prev_addr;
+		GETTS(rec->u.munmap.ts);
+		GETADDR(rec->u.munmap.addr);
 		GETV(rec->u.munmap.len);
 		break;
 	case MS_REC_MREMAP:
-		GETZ_IN(MS_COL_TS, z);
-		d->prev_ts += (uint64_t)z;
-		rec->u.mremap.ts_before = d->prev_ts;
-		GETV_IN(MS_COL_TS, v);
-		d->prev_ts += v;
-		rec->u.mremap.ts_after = d->prev_ts;
-		GETZ_IN(MS_COL_ADDR, z);
-		rec->u.mremap.old_addr = d->prev_addr + (uint64_t)z;
-		GETZ_IN(MS_COL_ADDR, z);
-		d->prev_addr = rec->u.mremap.new_addr = rec->u.mremap.old_addr + (uint64_t)z;
+		GETMOVE(rec->u.mremap);
 		GETV(rec->u.mremap.old_len);
 		GETV(rec->u.mremap.new_len);
 		GETV_IN(MS_COL_STACK, rec->u.mremap.stack_id);
@@ -695,20 +674,14 @@ ALWAYS_INLINE int decode_full(struct ms_trace_reader *r, struct ms_frame_slot *s
 		break;
 	}
 	case MS_REC_THREAD:
-		GETZ_IN(MS_COL_TS, z);
-		d->prev_ts += (uint64_t)z;
-		rec->u.thread.ts = d->prev_ts;
+		GETTS(rec->u.thread.ts);
 		GETS(rec->u.thread.name);
 		break;
 	case MS_REC_THREAD_EXIT:
-		GETZ_IN(MS_COL_TS, z);
-		d->prev_ts += (uint64_t)z;
-		rec->u.thread_exit.ts = d->prev_ts;
+		GETTS(rec->u.thread_exit.ts);
 		break;
 	case MS_REC_EVENT:
-		GETZ_IN(MS_COL_TS, z);
-		d->prev_ts += (uint64_t)z;
-		rec->u.event.ts = d->prev_ts;
+		GETTS(rec->u.event.ts);
 		GETV(rec->u.event.weight);
 		GETV_IN(MS_COL_STACK, rec->u.event.stack_id);
 		break;
@@ -783,16 +756,7 @@ ALWAYS_INLINE int decode_full(struct ms_trace_reader *r, struct ms_frame_slot *s
 		GETV(v);
 		if (v > MAX_ARGC || v > LEFT(MS_COL_MAIN))
 			return MS_TRACE_E_CORRUPT;
-		if (s->nargv + v > s->argvcap) {
-			size_t n = s->argvcap ? s->argvcap : 16;
-			while (n < s->nargv + v)
-				n *= 2;
-			struct ms_str *na = realloc(s->argv, n * sizeof(*na));
-			if (!na)
-				return -ENOMEM;
-			s->argv = na;
-			s->argvcap = n;
-		}
+		CHECK(reserve(&s->argv, &s->argvcap, sizeof(*s->argv), s->nargv + v, 16));
 		off = s->nargv;
 		for (uint32_t i = 0; i < v; i++)
 			GETS(s->argv[off + i]);
@@ -831,8 +795,7 @@ ALWAYS_INLINE int decode_one(struct ms_trace_reader *r, struct ms_frame_slot *s,
 {
 	struct ms_decoder *d = &r->dec;
 	uint8_t tag = *c->p[MS_COL_MAIN]++;
-	int64_t z;
-	uint64_t size, stack, addr;
+	uint64_t ts, size, stack, addr;
 	if (tag >= MS_REC_ALLOC && tag <= MS_REC_ALLOC_TOP && tag != MS_REC_STACK && !d->in_chunk)
 		return MS_TRACE_E_CORRUPT; /* a chunk event outside a chunk */
 	switch (tag) {
@@ -847,28 +810,25 @@ ALWAYS_INLINE int decode_one(struct ms_trace_reader *r, struct ms_frame_slot *s,
 		return 0;
 	case MS_REC_ALLOC:
 	case MS_REC_ALLOC_REF:
-		GETZ_IN(MS_COL_TS, z);
-		d->prev_ts += (uint64_t)z;
+		GETTS(ts);
 		CHECK(get_event_addr(r, c, cols, tag == MS_REC_ALLOC_REF, 0, &addr));
 		GETSIZE(size);
 		GETV_IN(MS_COL_STACK, stack);
 		d->chunk_cls[d->chunk_n[0] - 1] = (uint8_t)ms_size_class(size);
-		put_alloc(r, s, q, d->prev_ts, addr, size, stack);
+		put_alloc(r, s, q, ts, addr, size, stack);
 		return 0;
 	case MS_REC_ALLOC_TOP:
-		GETZ_IN(MS_COL_TS, z);
-		d->prev_ts += (uint64_t)z;
+		GETTS(ts);
 		GETSIZE(size);
 		GETV_IN(MS_COL_STACK, stack);
 		CHECK(alloc_top_addr(r, size, &addr));
-		put_alloc(r, s, q, d->prev_ts, addr, size, stack);
+		put_alloc(r, s, q, ts, addr, size, stack);
 		return 0;
 	case MS_REC_FREE:
 	case MS_REC_FREE_REF:
-		GETZ_IN(MS_COL_TS, z);
-		d->prev_ts += (uint64_t)z;
+		GETTS(ts);
 		CHECK(get_event_addr(r, c, cols, tag == MS_REC_FREE_REF, 1, &addr));
-		*q = (struct ms_prerec){d->prev_ts, addr, 0, KIND(MS_PRE_FREE)};
+		*q = (struct ms_prerec){ts, addr, 0, KIND(MS_PRE_FREE)};
 		return 0;
 	default:
 		CHECK(decode_full(r, s, c, cols, tag, &s->full[s->nfull]));
@@ -883,22 +843,9 @@ ALWAYS_INLINE int decode_one(struct ms_trace_reader *r, struct ms_frame_slot *s,
 /* Room for one more record of each kind. */
 static int grow_records(struct ms_frame_slot *s)
 {
-	if (s->nrec == s->reccap) {
-		size_t c = s->reccap ? s->reccap * 2 : 16384;
-		struct ms_prerec *n = realloc(s->recs, c * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		s->recs = n;
-		s->reccap = c;
-	}
-	if (s->nfull == s->fullcap) {
-		size_t c = s->fullcap ? s->fullcap * 2 : 256;
-		struct ms_record *n = realloc(s->full, c * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		s->full = n;
-		s->fullcap = c;
-	}
+	if (reserve(&s->recs, &s->reccap, sizeof(*s->recs), s->nrec + 1, 16384) ||
+	    reserve(&s->full, &s->fullcap, sizeof(*s->full), s->nfull + 1, 256))
+		return -ENOMEM;
 	return 0;
 }
 
