@@ -3,6 +3,7 @@
 #include "analysis/symbolize.h"
 
 #include "analysis/array.h"
+#include "analysis/dwscope.h"
 
 #include <dlfcn.h>
 #include <dwarf.h>
@@ -42,6 +43,7 @@ struct symfile {
 	struct funcsym *objs; /* data symbols (STT_OBJECT), sorted, built on first use */
 	size_t n_objs;
 	bool objs_built;
+	struct ms_dwscope *scopes; /* its units' function indexes, made on first use */
 };
 
 struct span {
@@ -190,6 +192,7 @@ void ms_symbolizer_free(struct ms_symbolizer *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->n_files; i++) {
+		ms_dwscope_free(s->files[i].scopes); /* before the Dwfl its DIEs point into */
 		if (s->files[i].dwfl)
 			dwfl_end(s->files[i].dwfl);
 		free(s->files[i].syms);
@@ -476,6 +479,7 @@ void ms_symwarm_free(struct ms_symwarm *w)
 	symwarm_stop(w);
 	for (size_t i = 0; i < w->n; i++) {
 		struct warmfile *e = w->files[i];
+		ms_dwscope_free(e->f.scopes);
 		if (e->f.dwfl)
 			dwfl_end(e->f.dwfl);
 		free(e->f.syms);
@@ -537,6 +541,34 @@ static const char *symbol_at(struct symfile *f, GElf_Addr pc)
 	return NULL;
 }
 
+/* The function DIEs containing pc in cu, innermost first, as far as the
+ * innermost subprogram (more may follow): through f's index of the unit
+ * (dwscope.h), else libdw's walk. Returns their number or -ENOMEM. */
+static int scopes_at(struct symfile *f, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **scopes)
+{
+	if (!f->scopes && !(f->scopes = ms_dwscope_new()))
+		return -ENOMEM;
+	int n = ms_dwscope_chain(f->scopes, cu, pc, scopes);
+	if (n)
+		return n;
+	n = dwarf_getscopes(cu, pc, scopes);
+	/* dwarf_getscopes follows an inlined function's abstract definition;
+	 * the concrete chain of callers comes from the innermost function DIE */
+	for (int i = 0; i < n; i++) {
+		int tag = dwarf_tag(&(*scopes)[i]);
+		if (tag == DW_TAG_inlined_subroutine) {
+			Dwarf_Die inner = (*scopes)[i], *chain = NULL;
+			int nchain = dwarf_getscopes_die(&inner, &chain);
+			free(*scopes);
+			*scopes = chain;
+			return nchain > 0 ? nchain : 0;
+		}
+		if (tag == DW_TAG_subprogram)
+			break;
+	}
+	return n > 0 ? n : 0;
+}
+
 /* Appends the frames of one address of a good file to the pool: the inline
  * chain from the innermost inlined call out to the real function. */
 static int resolve(struct ms_symbolizer *s, struct symfile *f, const char *module, uint64_t ip, uint64_t off)
@@ -552,22 +584,9 @@ static int resolve(struct ms_symbolizer *s, struct symfile *f, const char *modul
 	Dwarf_Addr cubias = 0;
 	Dwarf_Die *cu = dwfl_module_addrdie(f->mod, pc, &cubias);
 	Dwarf_Die *scopes = NULL;
-	int nscopes = cu ? dwarf_getscopes(cu, pc - cubias, &scopes) : 0;
-	/* dwarf_getscopes follows an inlined function's abstract definition;
-	 * the concrete chain of callers comes from the innermost function DIE */
-	for (int i = 0; i < nscopes; i++) {
-		int tag = dwarf_tag(&scopes[i]);
-		if (tag == DW_TAG_inlined_subroutine) {
-			Dwarf_Die inner = scopes[i], *chain = NULL;
-			int nchain = dwarf_getscopes_die(&inner, &chain);
-			free(scopes);
-			scopes = chain;
-			nscopes = nchain > 0 ? nchain : 0;
-			break;
-		}
-		if (tag == DW_TAG_subprogram)
-			break;
-	}
+	int nscopes = cu ? scopes_at(f, cu, pc - cubias, &scopes) : 0;
+	if (nscopes < 0)
+		return nscopes;
 	size_t before = s->n_pool;
 	Dwarf_Files *files = NULL;
 	size_t nfiles = 0;
