@@ -8,7 +8,7 @@ build="gcc g++ make cmake pkg-config libunwind-dev libdw-dev libzstd-dev zlib1g-
 # NodeSource nodejs provides npm itself, and apt cannot install Debian's npm
 # beside it.
 command -v npm >/dev/null 2>&1 || build="$build nodejs npm"
-test="$build valgrind python3 libc6-dbg binutils file chromium golang-go libjemalloc-dev gdb"
+test="$build valgrind python3 libc6-dbg binutils file chromium golang-go libjemalloc-dev gdb dwz"
 bench="$test heaptrack perl clang hyperfine time"
 case "${1:-build}" in
 build) want=$build ;;

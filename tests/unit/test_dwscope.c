@@ -55,14 +55,15 @@ static int libdw_chain(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Off *out)
 	return whole ? k : 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	int fd = open(MS_DWSCOPE_BINARY, O_RDONLY);
+	const char *path = argc > 1 ? argv[1] : MS_DWSCOPE_BINARY;
+	int fd = open(path, O_RDONLY);
 	if (fd < 0)
-		MS_FAIL_AT("cannot open %s", MS_DWSCOPE_BINARY);
+		MS_FAIL_AT("cannot open %s", path);
 	Dwarf *dbg = dwarf_begin(fd, DWARF_C_READ);
 	if (!dbg)
-		MS_FAIL_AT("%s has no DWARF: build with -g (RelWithDebInfo)", MS_DWSCOPE_BINARY);
+		MS_FAIL_AT("%s has no DWARF: build with -g (RelWithDebInfo)", path);
 	struct ms_dwscope *x = ms_dwscope_new();
 	ASSERT_TRUE(x != NULL);
 	size_t addresses = 0, with_function = 0, with_inline = 0, units = 0;
