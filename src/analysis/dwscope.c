@@ -223,7 +223,23 @@ static int descend(Dwarf_Die *parent, Dwarf_Addr pc, struct path *p, int depth)
 	return 0;
 }
 
-int ms_dwscope_chain(struct ms_dwscope *x, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
+/* Keeps of d[0..n) (innermost first) the inlined calls and functions, up
+ * to the innermost subprogram; returns how many. */
+static int functions_of(Dwarf_Die *d, int n)
+{
+	int m = 0;
+	for (int k = 0; k < n; k++) {
+		int tag = dwarf_tag(&d[k]);
+		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
+			continue;
+		d[m++] = d[k];
+		if (tag == DW_TAG_subprogram)
+			break;
+	}
+	return m;
+}
+
+int ms_dwscope_indexed(struct ms_dwscope *x, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
 {
 	*out = NULL;
 	int rc = 0;
@@ -239,25 +255,43 @@ int ms_dwscope_chain(struct ms_dwscope *x, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_D
 		free(p.d);
 		return -ENOMEM;
 	}
-	/* innermost first, up to the innermost subprogram */
-	Dwarf_Die *chain = malloc(p.n * sizeof(*chain));
-	if (!chain) {
+	for (size_t i = 0, j = p.n - 1; i < j; i++, j--) { /* innermost first */
+		Dwarf_Die swap = p.d[i];
+		p.d[i] = p.d[j];
+		p.d[j] = swap;
+	}
+	int n = functions_of(p.d, (int)p.n);
+	if (!n || dwarf_tag(&p.d[n - 1]) != DW_TAG_subprogram) {
 		free(p.d);
-		return -ENOMEM;
-	}
-	size_t n = 0;
-	bool whole = false;
-	for (size_t k = p.n; k-- > 0 && !whole;) {
-		int tag = dwarf_tag(&p.d[k]);
-		if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_subprogram)
-			chain[n++] = p.d[k];
-		whole = tag == DW_TAG_subprogram;
-	}
-	free(p.d);
-	if (!whole) {
-		free(chain);
 		return 0; /* no function: libdw decides */
 	}
-	*out = chain;
-	return (int)n;
+	*out = p.d;
+	return n;
+}
+
+int ms_dwscope_libdw(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
+{
+	*out = NULL;
+	int n = dwarf_getscopes(cu, pc, out);
+	/* dwarf_getscopes follows an inlined function's abstract definition;
+	 * the concrete chain of callers comes from the innermost function DIE */
+	for (int i = 0; i < n; i++) {
+		int tag = dwarf_tag(&(*out)[i]);
+		if (tag == DW_TAG_inlined_subroutine) {
+			Dwarf_Die inner = (*out)[i];
+			free(*out);
+			*out = NULL;
+			n = dwarf_getscopes_die(&inner, out);
+			break;
+		}
+		if (tag == DW_TAG_subprogram)
+			break;
+	}
+	return n > 0 ? functions_of(*out, n) : 0;
+}
+
+int ms_dwscope_chain(struct ms_dwscope *x, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out)
+{
+	int n = ms_dwscope_indexed(x, cu, pc, out);
+	return n ? n : ms_dwscope_libdw(cu, pc, out);
 }

@@ -13,9 +13,8 @@
  * into namespaces, classes, structures and imported units, and a DIE of a
  * scope tag (subprogram, inlined subroutine, lexical block, ...) that does
  * not contain the address is not entered; the first match in DIE order
- * wins. ms_dwscope_chain answers 0 where that walk is not certain to agree
- * (no function contains the address, or the unit's ranges overlap): the
- * caller then asks libdw. */
+ * wins. Where that walk is not certain to agree (no function contains the
+ * address, or the unit's ranges overlap), libdw is asked. */
 #ifndef MS_ANALYSIS_DWSCOPE_H
 #define MS_ANALYSIS_DWSCOPE_H
 
@@ -28,8 +27,18 @@ void ms_dwscope_free(struct ms_dwscope *x);
 
 /* The DW_TAG_inlined_subroutine and DW_TAG_subprogram DIEs containing pc
  * (an address of cu's Dwarf, cu's bias removed), innermost first, ending at
- * the innermost subprogram, into *out (malloc'ed, NULL when none). Returns
- * their number, 0 when the index cannot tell (see above), or -ENOMEM. */
+ * the innermost subprogram, into *out (malloc'ed, or NULL): from the index,
+ * or from libdw where the index cannot tell. Returns their number (0: no
+ * function there) or -ENOMEM. */
 int ms_dwscope_chain(struct ms_dwscope *x, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out);
+
+/* The same from the index alone: 0 where it cannot tell (see above). */
+int ms_dwscope_indexed(struct ms_dwscope *x, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out);
+
+/* The same from libdw alone: dwarf_getscopes, then, from the innermost
+ * inlined call, dwarf_getscopes_die (the concrete chain of callers, where
+ * dwarf_getscopes follows the inlined function's abstract definition).
+ * Where libdw reaches no subprogram, the inlined calls it found. */
+int ms_dwscope_libdw(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **out);
 
 #endif

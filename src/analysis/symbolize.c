@@ -541,34 +541,6 @@ static const char *symbol_at(struct symfile *f, GElf_Addr pc)
 	return NULL;
 }
 
-/* The function DIEs containing pc in cu, innermost first, as far as the
- * innermost subprogram (more may follow): through f's index of the unit
- * (dwscope.h), else libdw's walk. Returns their number or -ENOMEM. */
-static int scopes_at(struct symfile *f, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **scopes)
-{
-	if (!f->scopes && !(f->scopes = ms_dwscope_new()))
-		return -ENOMEM;
-	int n = ms_dwscope_chain(f->scopes, cu, pc, scopes);
-	if (n)
-		return n;
-	n = dwarf_getscopes(cu, pc, scopes);
-	/* dwarf_getscopes follows an inlined function's abstract definition;
-	 * the concrete chain of callers comes from the innermost function DIE */
-	for (int i = 0; i < n; i++) {
-		int tag = dwarf_tag(&(*scopes)[i]);
-		if (tag == DW_TAG_inlined_subroutine) {
-			Dwarf_Die inner = (*scopes)[i], *chain = NULL;
-			int nchain = dwarf_getscopes_die(&inner, &chain);
-			free(*scopes);
-			*scopes = chain;
-			return nchain > 0 ? nchain : 0;
-		}
-		if (tag == DW_TAG_subprogram)
-			break;
-	}
-	return n > 0 ? n : 0;
-}
-
 /* Appends the frames of one address of a good file to the pool: the inline
  * chain from the innermost inlined call out to the real function. */
 static int resolve(struct ms_symbolizer *s, struct symfile *f, const char *module, uint64_t ip, uint64_t off)
@@ -584,25 +556,24 @@ static int resolve(struct ms_symbolizer *s, struct symfile *f, const char *modul
 	Dwarf_Addr cubias = 0;
 	Dwarf_Die *cu = dwfl_module_addrdie(f->mod, pc, &cubias);
 	Dwarf_Die *scopes = NULL;
-	int nscopes = cu ? scopes_at(f, cu, pc - cubias, &scopes) : 0;
+	if (cu && !f->scopes && !(f->scopes = ms_dwscope_new()))
+		return -ENOMEM;
+	int nscopes = cu ? ms_dwscope_chain(f->scopes, cu, pc - cubias, &scopes) : 0;
 	if (nscopes < 0)
 		return nscopes;
 	size_t before = s->n_pool;
 	Dwarf_Files *files = NULL;
 	size_t nfiles = 0;
-	for (int i = 0; i < nscopes; i++) {
-		int tag = dwarf_tag(&scopes[i]);
-		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
-			continue;
+	for (int i = 0; i < nscopes; i++) { /* inlined calls, then their function */
 		fr.function = die_name(s, &scopes[i]);
-		fr.inlined = tag == DW_TAG_inlined_subroutine;
+		fr.inlined = dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine;
 		if (!fr.function)
 			fr.function = intern(s, "??");
 		if (push_frame(s, &fr)) {
 			free(scopes);
 			return -ENOMEM;
 		}
-		if (tag == DW_TAG_subprogram)
+		if (!fr.inlined)
 			break;
 		/* the caller's position is where this inlined call sits */
 		Dwarf_Attribute a;

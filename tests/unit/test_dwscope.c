@@ -1,10 +1,10 @@
 /* The unit index of dwscope.c against libdw itself: at every address of
  * the line tables of the memscope binary (built with -O2 -g, so full of
  * inlined calls; CMake passes its path), the function DIEs from the index
- * equal, DIE for DIE, what symbolize.c used to take from dwarf_getscopes
- * and dwarf_getscopes_die; where the index declines (0), libdw finds no
- * function either. Without debug information in the build, it says so and
- * fails. */
+ * equal, DIE for DIE, what libdw's dwarf_getscopes and dwarf_getscopes_die
+ * give (ms_dwscope_libdw, the fallback); where the index declines (0),
+ * libdw finds no function either. Without debug information in the build,
+ * it says so and fails. */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <fcntl.h>
@@ -25,34 +25,16 @@ static double seconds(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* libdw's chain, innermost first up to the innermost subprogram; 0 when it
- * reaches no subprogram. */
+/* libdw's chain as DIE offsets; 0 when it reaches no subprogram. */
 static int libdw_chain(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Off *out)
 {
 	Dwarf_Die *sc = NULL;
-	int n = dwarf_getscopes(cu, pc, &sc);
-	for (int i = 0; i < n; i++) {
-		int tag = dwarf_tag(&sc[i]);
-		if (tag == DW_TAG_inlined_subroutine) {
-			Dwarf_Die inner = sc[i], *chain = NULL;
-			int nchain = dwarf_getscopes_die(&inner, &chain);
-			free(sc);
-			sc = chain;
-			n = nchain;
-			break;
-		}
-		if (tag == DW_TAG_subprogram)
-			break;
-	}
-	int k = 0, whole = 0;
-	for (int i = 0; i < n && !whole && k < MAX_CHAIN; i++) {
-		int tag = dwarf_tag(&sc[i]);
-		if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_subprogram)
-			out[k++] = dwarf_dieoffset(&sc[i]);
-		whole = tag == DW_TAG_subprogram;
-	}
+	int n = ms_dwscope_libdw(cu, pc, &sc);
+	int whole = n > 0 && n <= MAX_CHAIN && dwarf_tag(&sc[n - 1]) == DW_TAG_subprogram;
+	for (int i = 0; i < n && whole; i++)
+		out[i] = dwarf_dieoffset(&sc[i]);
 	free(sc);
-	return whole ? k : 0;
+	return whole ? n : 0;
 }
 
 int main(int argc, char **argv)
@@ -85,7 +67,7 @@ int main(int argc, char **argv)
 				int nwant = libdw_chain(&cu, pc, want);
 				double t1 = seconds();
 				Dwarf_Die *got = NULL;
-				int ngot = ms_dwscope_chain(x, &cu, pc, &got);
+				int ngot = ms_dwscope_indexed(x, &cu, pc, &got);
 				t_index += seconds() - t1;
 				t_libdw += t1 - t0;
 				ASSERT_TRUE(ngot >= 0);
